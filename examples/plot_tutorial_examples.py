@@ -1,0 +1,54 @@
+"""
+=======================================================
+The tutorial's three networks: RNN, LSTM and GRU
+=======================================================
+
+Each recurrent network learns to continue a rising sequence: from 0.1..0.5 predict
+0.6, from 0.2..0.6 predict 0.7, and so on, with the tutorial's settings (10 hidden
+units, Adam with learning rate 0.01, 100 epochs of full-batch training on the squared
+error). Then each predicts the value after 0.5..0.9, which is 1.0.
+
+Four training sequences are very little data: the answer 1.0 lies outside the range of
+the training targets, and each network extrapolates a little short of it. The spread
+over random seeds shows how much a tiny training set leaves to chance.
+"""
+
+# %%
+# The data: four sequences of five steps, one feature a step, as a 2-D array.
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor
+
+X = np.array([[0.1, 0.2, 0.3, 0.4, 0.5],
+              [0.2, 0.3, 0.4, 0.5, 0.6],
+              [0.3, 0.4, 0.5, 0.6, 0.7],
+              [0.4, 0.5, 0.6, 0.7, 0.8]])  # fmt: skip
+y = np.array([0.6, 0.7, 0.8, 0.9])
+X_next = np.array([[0.5, 0.6, 0.7, 0.8, 0.9]])
+
+# %%
+# Fit each network with five seeds and predict the next value.
+estimators = {"RNN": RNNRegressor, "LSTM": LSTMRegressor, "GRU": GRURegressor}
+predictions = {}
+for name, Estimator in estimators.items():
+    predictions[name] = [
+        Estimator(hidden_size=10, lr=0.01, max_epochs=100, random_state=seed)
+        .fit(X, y)
+        .predict(X_next)[0]
+        for seed in range(5)
+    ]
+    print(f"{name:>4}: " + ", ".join(f"{p:.3f}" for p in predictions[name]))
+
+# %%
+# Plot the predictions against the true next value.
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for i, (name, values) in enumerate(predictions.items()):
+    ax.scatter(np.full(len(values), i), values, label=name, alpha=0.8)
+ax.axhline(1.0, color="black", linestyle="--", label="true next value")
+ax.set_xticks(range(len(predictions)), list(predictions))
+ax.set_ylabel("prediction after 0.5..0.9")
+ax.set_title("The tutorial's examples, five seeds each")
+ax.legend(loc="lower right")
+fig.tight_layout()
+plt.show()

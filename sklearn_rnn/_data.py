@@ -1,0 +1,338 @@
+"""The data layer: every accepted input form to one internal form, and fast batching.
+
+The internal form of a set of sequences is a float32 array ``X`` of shape
+``(n_samples, n_timesteps, n_features)`` whose valid steps are at the start of each
+row (zeros after), plus ``lengths``, the number of valid steps per sample, or ``None``
+when every sequence fills all ``n_timesteps`` (then no packing cost is paid).
+"""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.utils.validation import _check_y, check_array, check_consistent_length
+
+__all__ = [
+    "BatchIterator",
+    "SequenceDataset",
+    "canonicalize",
+    "as_tensor",
+    "check_sequences",
+    "input_ndim",
+    "is_ragged",
+]
+
+
+def is_ragged(X):
+    """Whether ``X`` is a list or tuple of sequences that do not stack into one array."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    first = X[0]
+    if isinstance(first, numbers.Number) or isinstance(first, (str, bytes)):
+        return False
+    shapes = set()
+    for seq in X:
+        shape = getattr(seq, "shape", None)
+        if shape is None:
+            try:
+                shape = np.shape(seq)
+            except ValueError:  # an inhomogeneous nested list is itself ragged
+                return True
+        shapes.add(tuple(shape))
+    # Sequences of one shape stack into a 3-D (or 2-D) array; let the array path
+    # handle them so that they get the same validation as an array.
+    return len(shapes) > 1
+
+
+def input_ndim(X):
+    """Number of dimensions of an array-like, without copying arrays and frames."""
+    ndim = getattr(X, "ndim", None)
+    if isinstance(ndim, numbers.Integral):
+        return int(ndim)
+    return np.asarray(X).ndim
+
+
+def _ragged_to_array(X):
+    """Stack a list of (n_timesteps_i, n_features) sequences, right-aligned with NaN."""
+    seqs = []
+    for i, seq in enumerate(X):
+        try:
+            seq = check_array(
+                seq,
+                ensure_2d=False,
+                allow_nd=True,
+                dtype="numeric",
+                ensure_all_finite=False,
+                input_name=f"X[{i}]",
+            )
+        except ValueError as exc:
+            raise ValueError(f"Sequence X[{i}] of the list X is invalid: {exc}") from exc
+        if seq.ndim == 1:
+            seq = seq.reshape(-1, 1)
+        if seq.ndim != 2:
+            raise ValueError(
+                f"Each sequence in a list X must be 1-D (n_timesteps,) or 2-D "
+                f"(n_timesteps, n_features); X[{i}] has shape {seq.shape}."
+            )
+        seqs.append(seq)
+    n_features = {seq.shape[1] for seq in seqs}
+    if len(n_features) > 1:
+        counts = sorted(n_features)
+        raise ValueError(
+            f"All sequences in a list X must have the same number of features per "
+            f"time step; found sequences with {counts} features."
+        )
+    n_timesteps = max(seq.shape[0] for seq in seqs)
+    out = np.full((len(seqs), n_timesteps, n_features.pop()), np.nan, dtype=np.float32)
+    for i, seq in enumerate(seqs):
+        out[i, n_timesteps - seq.shape[0] :] = seq
+    return out
+
+
+def _left_align(X):
+    """Turn leading-NaN padding into lengths; raise on any other NaN or on inf.
+
+    ``X`` is a float32 array (n_samples, n_timesteps, n_features), never modified.
+    Returns the internal form ``(X, lengths)``.
+    """
+    finite = np.isfinite(X)
+    if finite.all():
+        return X, None
+    if np.isinf(X).any():
+        raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
+    missing = ~finite  # NaN only, from here on
+    row_missing = missing.all(axis=2)
+    partial = missing.any(axis=2) & ~row_missing
+    if partial.any():
+        i, t = np.argwhere(partial)[0]
+        raise ValueError(
+            f"Input X contains NaN inside a time step (sample {i}, step {t} has NaN "
+            "in some but not all features). Only whole leading time steps may be NaN, "
+            "meaning that a sequence starts later."
+        )
+    n_samples, n_timesteps, _ = X.shape
+    n_leading = np.where(row_missing.all(axis=1), n_timesteps, np.argmin(row_missing, axis=1))
+    empty = np.flatnonzero(n_leading == n_timesteps)
+    if empty.size:
+        raise ValueError(
+            f"Input X contains NaN in every time step of sample {empty[0]}: a sequence "
+            "needs at least one observed step."
+        )
+    steps = np.arange(n_timesteps)
+    if (row_missing & (steps >= n_leading[:, None])).any():
+        i = np.flatnonzero((row_missing & (steps >= n_leading[:, None])).any(axis=1))[0]
+        raise ValueError(
+            f"Input X contains NaN after the first observed time step of sample {i}. "
+            "Only leading NaN time steps are allowed (a sequence that starts later); "
+            "impute or drop missing values inside a sequence."
+        )
+    lengths = n_timesteps - n_leading
+    max_len = int(lengths.max())
+    # Shift each sequence to the start of its row; what follows it is zero padding.
+    index = np.minimum(steps[:max_len] + n_leading[:, None], n_timesteps - 1)
+    out = np.take_along_axis(X, index[:, :, None], axis=1)
+    out[steps[:max_len] >= lengths[:, None]] = 0.0
+    if (lengths == max_len).all():
+        return out, None
+    return out, lengths.astype(np.int64)
+
+
+def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d):
+    """Validate ``X`` (and ``y``) in any accepted form; return the internal form.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator that validates; used for error messages and ``n_features_in_``.
+    X : array-like or list of array-like
+        2-D (n_samples, n_timesteps), 3-D (n_samples, n_timesteps, n_features) or a
+        list of (n_timesteps_i, n_features) sequences.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs) or None, \
+            default="no_validation"
+        Targets, validated with ``X`` unless "no_validation"; None is an error, as in
+        scikit-learn's ``validate_data``.
+    reset : bool
+        Whether this is ``fit`` (record the input form) or ``predict`` (check it).
+    validate_2d : callable
+        ``validate_data`` bound to the estimator's options, used for 2-D input so
+        that scikit-learn's own checks and messages apply to tabular data.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_features), float32
+    lengths : ndarray of shape (n_samples,) or None
+    y : ndarray of shape (n_samples, n_outputs) float32, or None
+    info : dict
+        ``{"tabular": bool, "n_features": int, "y_ndim": int or None}``.
+    """
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError("Found an empty list X: 0 sample(s), while a minimum of 1 is required.")
+    ragged = is_ragged(X)
+    ndim = 3 if ragged else input_ndim(X)
+    if ndim != 3:
+        # Tabular input (or invalid dimensions, which validate_data reports in
+        # scikit-learn's words): each column is one time step of one feature.
+        if isinstance(y, str) and y == "no_validation":
+            X = validate_2d(X, reset=reset, dtype="numeric")
+            y = None
+        else:
+            X, y = validate_2d(
+                X, y, reset=reset, dtype="numeric", multi_output=True, y_numeric=True
+            )
+        X3 = np.ascontiguousarray(X, dtype=np.float32)[:, :, None]
+        info = {"tabular": True, "n_features": X3.shape[1]}
+        return X3, None, _targets(y, info), info
+
+    if ragged:
+        X3 = _ragged_to_array(X)
+    else:
+        X3 = check_array(
+            X,
+            allow_nd=True,
+            dtype="numeric",
+            ensure_all_finite=False,
+            estimator=estimator,
+            input_name="X",
+        )
+        for axis, what in [(1, "time step"), (2, "feature")]:
+            if X3.shape[axis] == 0:
+                raise ValueError(
+                    f"Found array with 0 {what}(s) (shape={X3.shape}) while a minimum "
+                    "of 1 is required."
+                )
+        X3 = np.ascontiguousarray(X3, dtype=np.float32)
+    if isinstance(y, str) and y == "no_validation":
+        y = None
+    elif y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None."
+        )
+    else:
+        y = _check_y(y, multi_output=True, y_numeric=True, estimator=estimator)
+        check_consistent_length(X3, y)
+    X3, lengths = _left_align(X3)
+    info = {"tabular": False, "n_features": X3.shape[2]}
+    return X3, lengths, _targets(y, info), info
+
+
+def _targets(y, info):
+    """Record the target's dimensionality and return it as float32 (n_samples, n_outputs)."""
+    if y is None:
+        info["y_ndim"] = None
+        return None
+    y = np.asarray(y)
+    info["y_ndim"] = y.ndim
+    return np.asarray(y.reshape(len(y), -1), dtype=np.float32)
+
+
+def canonicalize(X, lengths, y, sample_weight):
+    """Merge identical samples and sort them into one canonical order.
+
+    A sample that occurs ``k`` times becomes one sample whose weight is the sum of its
+    ``k`` weights, and zero-weight samples are dropped. Fitting on repeated samples and
+    fitting with the equivalent integer ``sample_weight`` thus start from the same
+    training set, in the same order, and give the same model to the last bit; and a fit
+    does not depend on the order in which samples are given.
+
+    Returns ``(X, lengths, y, sample_weight)``; ``sample_weight`` is ``None`` when every
+    weight is one.
+    """
+    n_samples = X.shape[0]
+    parts = [X.reshape(n_samples, -1), y]
+    if lengths is not None:
+        parts.append(lengths.reshape(-1, 1))
+    parts = [np.ascontiguousarray(part).view(np.uint8) for part in parts]
+    keys = np.ascontiguousarray(np.concatenate(parts, axis=1))
+    keys = keys.view(np.dtype((np.void, keys.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    weight = np.ones(n_samples) if sample_weight is None else sample_weight
+    merged = np.bincount(inverse.ravel(), weights=weight, minlength=len(first))
+    keep = merged > 0
+    first, merged = first[keep], merged[keep]
+    X, y = X[first], y[first]
+    lengths = None if lengths is None else lengths[first]
+    if lengths is not None and (lengths == X.shape[1]).all():
+        lengths = None
+    if np.all(merged == 1.0):
+        return X, lengths, y, None
+    return X, lengths, y, merged.astype(np.float32)
+
+
+def as_tensor(array):
+    """A tensor over ``array`` without a copy where it is safe, else over a copy."""
+    array = np.ascontiguousarray(array)
+    if not array.flags.writeable:
+        array = array.copy()
+    return torch.from_numpy(array)
+
+
+class SequenceDataset(torch.utils.data.Dataset):
+    """Sequences held as whole tensors, so that a batch is one slice, not a collate.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_timesteps, n_features)
+    y : torch.Tensor of shape (n_samples, n_outputs) or None
+    lengths : torch.Tensor of shape (n_samples,), int64, on the CPU, or None
+    sample_weight : torch.Tensor of shape (n_samples,) or None
+    """
+
+    def __init__(self, X, y=None, lengths=None, sample_weight=None):
+        self.X = X
+        self.y = y
+        self.lengths = lengths
+        self.sample_weight = sample_weight
+
+    def __len__(self):
+        return len(self.X)
+
+    def take(self, index):
+        """The batch at ``index`` (a slice or an index tensor) as ``(inputs, y)``."""
+        inputs = {"X": self.X[index]}
+        if self.lengths is not None:
+            # lengths stay on the CPU, where packing needs them.
+            on_cpu = index.cpu() if isinstance(index, torch.Tensor) else index
+            inputs["lengths"] = self.lengths[on_cpu]
+        if self.sample_weight is not None:
+            inputs["sample_weight"] = self.sample_weight[index]
+        return inputs, (None if self.y is None else self.y[index])
+
+    def __getitem__(self, i):
+        return self.take(i)
+
+
+class BatchIterator:
+    """Mini-batches sliced from a :class:`SequenceDataset`; skorch's ``iterator_*``.
+
+    Parameters
+    ----------
+    dataset : SequenceDataset
+    batch_size : int
+    shuffle : bool, default=False
+        Draw a new permutation for every pass over the data.
+    random_state : int, default=0
+        Seed of the permutations.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, random_state=0):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = torch.Generator().manual_seed(int(random_state))
+
+    def __len__(self):
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        n_samples = len(self.dataset)
+        batch_size = self.batch_size
+        if self.shuffle and n_samples > batch_size:
+            order = torch.randperm(n_samples, generator=self.generator)
+            if self.dataset.X.device.type != "cpu":
+                order = order.to(self.dataset.X.device)
+            for start in range(0, n_samples, batch_size):
+                yield self.dataset.take(order[start : start + batch_size])
+        else:
+            # One batch, or no shuffling: plain slices are views, no copy at all.
+            for start in range(0, n_samples, batch_size):
+                yield self.dataset.take(slice(start, start + batch_size))

@@ -1,0 +1,77 @@
+"""The recurrent network: one recurrent stack and a linear head, in PyTorch only."""
+
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RecurrentRegressorModule(nn.Module):
+    """A recurrent stack read at the last valid step of each sequence, then a linear layer.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+        The recurrent cell.
+    input_size : int
+        Number of features per time step.
+    output_size : int
+        Number of regression targets.
+    hidden_size : int
+        Number of features in the hidden state.
+    num_layers : int
+        Number of stacked recurrent layers.
+    bidirectional : bool
+        Whether each layer also reads the sequence backwards. The head then sees the
+        forward state after the last valid step and the backward state after the first.
+    dropout : float
+        Dropout probability on the outputs of each recurrent layer, the last one
+        included (PyTorch's own ``dropout`` skips the last layer; here the summary
+        state fed to the head is dropped out too, so one layer can be regularised).
+    nonlinearity : {"tanh", "relu"}
+        Activation of the plain RNN cell; ignored by LSTM and GRU.
+    """
+
+    def __init__(
+        self,
+        cell,
+        input_size,
+        output_size,
+        hidden_size=32,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+    ):
+        super().__init__()
+        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+        self.rnn = _CELLS[cell](
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            # PyTorch warns when dropout is set on a single layer; it would do nothing.
+            dropout=dropout if num_layers > 1 else 0.0,
+            batch_first=True,
+            **kwargs,
+        )
+        self.num_directions = 2 if bidirectional else 1
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.num_directions * hidden_size, output_size)
+
+    def forward(self, X, lengths=None):
+        """Map ``X`` of shape (batch, time, features) to (batch, output_size).
+
+        ``lengths`` (a CPU int64 tensor) gives each sequence's number of valid leading
+        steps; the rest is padding. ``None`` means every step is valid, and no packing
+        cost is paid.
+        """
+        if lengths is not None:
+            X = pack_padded_sequence(X, lengths, batch_first=True, enforce_sorted=False)
+        _, h_n = self.rnn(X)
+        if isinstance(h_n, tuple):  # LSTM returns (h_n, c_n)
+            h_n = h_n[0]
+        # h_n: (num_layers * num_directions, batch, hidden); keep the top layer.
+        last = h_n[-self.num_directions :]
+        last = last.transpose(0, 1).reshape(last.shape[1], -1)
+        return self.head(self.dropout(last))

@@ -1,0 +1,225 @@
+"""RNNRegressor, LSTMRegressor and GRURegressor: the base class with a cell chosen."""
+
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import BaseRecurrentRegressor
+
+_SHARED_PARAMETERS = """\
+    hidden_size : int, default=32
+        Number of features in the hidden state. More units fit more complex dynamics
+        and cost time in proportion to their square.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    bidirectional : bool, default=False
+        If True, each layer also reads the sequence backwards and the head sees both
+        directions' final states. Only useful when the whole sequence is known at
+        prediction time (not for forecasting the step after it from partial input).
+
+    dropout : float, default=0.0
+        Dropout probability on the output of every recurrent layer, the last one
+        included, during training. A remedy for overfitting.
+
+    lr : float, default=0.01
+        Learning rate of the optimizer.
+
+    max_epochs : int, default=100
+        Number of passes over the training data.
+
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch. "auto" uses ``min(64, n_samples)``, so a small data
+        set is trained full-batch.
+
+    optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
+default="adam"
+        The optimizer, by name or as a class taking ``(params, lr=..., weight_decay=...)``.
+
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for "adamw"), another remedy for overfitting.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling of mini-batches and dropout.
+        Pass an int for identical results across calls. The global random state of
+        numpy and torch is left as it was.
+
+    device : str or torch.device, default="cpu"
+        Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or
+        "auto" (CUDA where available). A fitted model predicts and unpickles on the CPU.
+
+    verbose : int, default=0
+        0 prints nothing; 1 or more prints skorch's table of losses per epoch.
+"""
+
+_ATTRIBUTES = """\
+    net_ : skorch.NeuralNetRegressor
+        The trained skorch net; its ``module_`` is the PyTorch network.
+
+    history_ : skorch.History
+        skorch's record of the training, one entry per epoch.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    loss_curve_ : list of float
+        Training loss (mean squared error) at the end of each epoch.
+
+    n_outputs_ : int
+        Number of targets.
+
+    n_features_in_ : int
+        Number of time steps of a 2-D ``X``, or number of features per time step of a
+        3-D or list ``X`` seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the columns of a 2-D ``X`` given as a DataFrame with string column
+        names. Defined only then.
+"""
+
+_NOTES = """\
+    Inputs of every form are converted to one padded float32 tensor plus sequence
+    lengths. Sequences shorter than the longest (a list of different lengths, or 3-D
+    rows that begin with all-NaN time steps) are packed, so the prediction is read at
+    each sequence's last real step and padding never reaches it; when all lengths are
+    equal nothing is packed.
+
+    A sample that occurs several times in the training set is merged into one sample
+    whose weight is its count, and samples are put in a canonical order before
+    training: fitting on repeated samples and fitting with the equivalent integer
+    ``sample_weight`` then give identical models, and the order of the training
+    samples does not change the result.
+
+    Predictions are computed in fixed batches of 128 samples, so a sample's prediction
+    does not depend on the other samples passed with it.
+"""
+
+
+def _doc(summary, cell_note, example, extra_parameters=""):
+    return f"""{summary}
+
+    {cell_note}
+
+    The training loop is skorch's (``net_`` after fitting); the estimator validates
+    its input, stores its parameters untouched and follows scikit-learn's conventions,
+    so it works in pipelines, grid searches and cross-validation.
+
+    Parameters
+    ----------
+{extra_parameters}{_SHARED_PARAMETERS}
+    Attributes
+    ----------
+{_ATTRIBUTES}
+    See Also
+    --------
+    RNNRegressor : Plain (Elman) recurrent network regressor.
+    LSTMRegressor : Long short-term memory regressor.
+    GRURegressor : Gated recurrent unit regressor.
+
+    Notes
+    -----
+{_NOTES}
+    Examples
+    --------
+{example}"""
+
+
+def _example(name, kwargs):
+    return f"""    >>> import numpy as np
+    >>> from sklearn_rnn import {name}
+    >>> X = np.array([[0.1, 0.2, 0.3, 0.4, 0.5],
+    ...               [0.2, 0.3, 0.4, 0.5, 0.6],
+    ...               [0.3, 0.4, 0.5, 0.6, 0.7],
+    ...               [0.4, 0.5, 0.6, 0.7, 0.8]])
+    >>> y = np.array([0.6, 0.7, 0.8, 0.9])
+    >>> model = {name}(hidden_size=10, lr=0.01, max_epochs=100, random_state=0)
+    >>> model.fit(X, y)
+    {name}(hidden_size=10, random_state=0)
+    >>> next_value = model.predict([[0.5, 0.6, 0.7, 0.8, 0.9]])
+    >>> bool(0.75 < next_value[0] < 1.05)
+    True
+"""
+
+
+class LSTMRegressor(BaseRecurrentRegressor):
+    __doc__ = _doc(
+        "Long short-term memory (LSTM) network regressor for sequences.",
+        "The LSTM cell's gates and separate cell state let gradients flow across many\n"
+        "    time steps, so it learns long-range dependencies where a plain RNN's\n"
+        "    gradients vanish.",
+        _example("LSTMRegressor", {}),
+    )
+    _cell = "lstm"
+
+
+class GRURegressor(BaseRecurrentRegressor):
+    __doc__ = _doc(
+        "Gated recurrent unit (GRU) network regressor for sequences.",
+        "The GRU cell gates its hidden state like an LSTM, with fewer parameters and\n"
+        "    no separate cell state; it is often as accurate and somewhat faster.",
+        _example("GRURegressor", {}),
+    )
+    _cell = "gru"
+
+
+class RNNRegressor(BaseRecurrentRegressor):
+    __doc__ = _doc(
+        "Plain (Elman) recurrent neural network regressor for sequences.",
+        "The simplest recurrent cell, h_t = act(W x_t + U h_(t-1) + b). Its gradients\n"
+        "    vanish or explode over long sequences; prefer LSTMRegressor or GRURegressor\n"
+        "    when dependencies span many steps.",
+        _example("RNNRegressor", {}),
+        extra_parameters="""\
+    hidden_size : int, default=32
+        Number of features in the hidden state.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the cell. "relu" can learn longer dependencies but may diverge
+        without a small learning rate.
+
+""",
+    )
+    _cell = "rnn"
+
+    _parameter_constraints: dict = {
+        **BaseRecurrentRegressor._parameter_constraints,
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+    }
+
+    def __init__(
+        self,
+        hidden_size=32,
+        *,
+        num_layers=1,
+        nonlinearity="tanh",
+        bidirectional=False,
+        dropout=0.0,
+        lr=0.01,
+        max_epochs=100,
+        batch_size="auto",
+        optimizer="adam",
+        weight_decay=0.0,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+        )
+        self.nonlinearity = nonlinearity
+
+    def _module_params(self):
+        return {"nonlinearity": self.nonlinearity}

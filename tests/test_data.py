@@ -1,0 +1,117 @@
+"""The data layer: input forms to (padded float32, lengths), canonical training sets."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn._data import (
+    BatchIterator,
+    SequenceDataset,
+    _left_align,
+    _ragged_to_array,
+    canonicalize,
+    is_ragged,
+)
+
+
+def test_leading_nan_rows_become_lengths_and_data_moves_to_the_start():
+    X = np.arange(2 * 4 * 2, dtype=np.float32).reshape(2, 4, 2)
+    X[0, :2] = np.nan
+    before = X.copy()
+    out, lengths = _left_align(X)
+    np.testing.assert_array_equal(lengths, [2, 4])
+    np.testing.assert_array_equal(out[0, :2], before[0, 2:])
+    np.testing.assert_array_equal(out[0, 2:], 0.0)
+    np.testing.assert_array_equal(out[1], before[1])
+    np.testing.assert_array_equal(X, before, err_msg="input modified")
+
+
+def test_common_leading_nan_is_trimmed_without_lengths():
+    X = np.ones((3, 5, 1), dtype=np.float32)
+    X[:, :2] = np.nan
+    out, lengths = _left_align(X)
+    assert lengths is None
+    assert out.shape == (3, 3, 1)
+
+
+def test_finite_input_is_returned_as_is():
+    X = np.ones((3, 5, 2), dtype=np.float32)
+    out, lengths = _left_align(X)
+    assert out is X and lengths is None
+
+
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ((0, 2, slice(None)), "after the first observed"),
+        ((0, 0, 0), "some but not all features"),
+        ((1, slice(None), slice(None)), "every time step"),
+    ],
+)
+def test_nan_other_than_leading_rows_is_an_error(where, message):
+    X = np.ones((2, 4, 2), dtype=np.float32)
+    X[where] = np.nan
+    with pytest.raises(ValueError, match=message):
+        _left_align(X)
+
+
+def test_inf_is_an_error():
+    X = np.ones((2, 4, 1), dtype=np.float32)
+    X[1, 0, 0] = -np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        _left_align(X)
+
+
+def test_ragged_list_is_right_aligned_with_nan():
+    out = _ragged_to_array([np.ones((2, 3)), np.zeros((4, 3)), np.ones((1, 3))])
+    assert out.shape == (3, 4, 3)
+    assert np.isnan(out[0, :2]).all() and (out[0, 2:] == 1).all()
+    assert np.isnan(out[2, :3]).all()
+
+
+def test_ragged_detection():
+    assert is_ragged([np.ones((2, 1)), np.ones((3, 1))])
+    assert is_ragged([[1, 2], [1, 2, 3]])
+    assert not is_ragged([np.ones((2, 1)), np.ones((2, 1))])
+    assert not is_ragged([[1, 2], [3, 4]])
+    assert not is_ragged(np.ones((2, 3, 1)))
+
+
+def test_canonicalize_merges_repeats_into_weights_and_drops_zero_weights():
+    rng = np.random.RandomState(0)
+    X = rng.rand(5, 3, 1).astype(np.float32)
+    y = rng.rand(5, 1).astype(np.float32)
+    weights = np.array([2, 0, 1, 3, 1], dtype=float)
+    repeated = canonicalize(
+        X.repeat(weights.astype(int), axis=0), None, y.repeat(weights.astype(int), axis=0), None
+    )
+    perm = rng.permutation(5)
+    weighted = canonicalize(X[perm], None, y[perm], weights[perm])
+    for a, b in zip(repeated, weighted, strict=True):
+        if a is None:
+            assert b is None
+        else:
+            np.testing.assert_array_equal(a, b)
+    assert repeated[0].shape[0] == 4  # the zero-weight sample is gone
+    np.testing.assert_array_equal(np.sort(repeated[3]), [1, 1, 2, 3])
+
+
+def test_canonicalize_keeps_distinct_targets_apart():
+    X = np.zeros((2, 3, 1), dtype=np.float32)
+    y = np.array([[0.0], [1.0]], dtype=np.float32)
+    X_c, _, y_c, weight = canonicalize(X, None, y, None)
+    assert X_c.shape[0] == 2 and weight is None
+
+
+def test_batch_iterator_slices_every_sample_once_per_epoch():
+    X = torch.arange(10, dtype=torch.float32).reshape(10, 1, 1)
+    dataset = SequenceDataset(X, X[:, 0], lengths=torch.ones(10, dtype=torch.int64))
+    iterator = BatchIterator(dataset, batch_size=4, shuffle=True, random_state=0)
+    assert len(iterator) == 3
+    epochs = [torch.cat([b[0]["X"].ravel() for b in iterator]) for _ in range(2)]
+    for seen in epochs:
+        assert sorted(seen.tolist()) == list(range(10))
+    assert not torch.equal(epochs[0], epochs[1]), "a new permutation every epoch"
+    batch, y = next(iter(iterator))
+    torch.testing.assert_close(batch["X"][:, 0], y)  # X, y and lengths stay aligned
+    assert batch["lengths"].device.type == "cpu"

@@ -1,0 +1,66 @@
+"""The PyTorch network alone: packing, padding and the head."""
+
+import pytest
+import torch
+
+from sklearn_rnn._network import RecurrentRegressorModule
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padding_never_reaches_the_output(cell, bidirectional):
+    torch.manual_seed(0)
+    module = RecurrentRegressorModule(
+        cell,
+        input_size=3,
+        output_size=2,
+        hidden_size=8,
+        num_layers=2,
+        bidirectional=bidirectional,
+    ).eval()
+    lengths = torch.tensor([5, 2, 7, 1])
+    X = torch.randn(4, 7, 3)
+    noisy = X.clone()
+    for i, n in enumerate(lengths):
+        noisy[i, n:] = 1e3 * torch.randn(7 - n, 3)  # garbage where padding is
+    with torch.no_grad():
+        batched = module(noisy, lengths)
+        alone = torch.cat([module(X[i : i + 1, :n]) for i, n in enumerate(lengths)])
+    torch.testing.assert_close(batched, alone, rtol=1e-5, atol=1e-6)
+
+
+def test_equal_lengths_are_not_packed(monkeypatch):
+    import sklearn_rnn._network as network
+
+    def fail(*args, **kwargs):
+        raise AssertionError("packed although all lengths are equal")
+
+    monkeypatch.setattr(network, "pack_padded_sequence", fail)
+    module = RecurrentRegressorModule("lstm", input_size=1, output_size=1)
+    assert module(torch.randn(3, 4, 1), None).shape == (3, 1)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_output_depends_on_the_last_step(cell):
+    torch.manual_seed(0)
+    module = RecurrentRegressorModule(cell, input_size=1, output_size=1, hidden_size=4).eval()
+    X = torch.randn(1, 6, 1)
+    changed = X.clone()
+    changed[0, -1, 0] += 1.0
+    with torch.no_grad():
+        assert not torch.equal(module(X), module(changed))
+
+
+def test_dropout_applies_with_one_layer():
+    torch.manual_seed(0)
+    module = RecurrentRegressorModule("gru", input_size=1, output_size=1, dropout=0.5)
+    X = torch.randn(16, 4, 1)
+    module.train()
+    assert not torch.equal(module(X), module(X))
+    module.eval()
+    assert torch.equal(module(X), module(X))
+
+
+def test_relu_nonlinearity_reaches_the_cell():
+    module = RecurrentRegressorModule("rnn", 1, 1, nonlinearity="relu")
+    assert module.rnn.nonlinearity == "relu"

@@ -1,0 +1,232 @@
+"""Behaviour of RNNRegressor, LSTMRegressor and GRURegressor that users rely on."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.metrics import r2_score
+
+from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor
+
+from .conftest import ESTIMATORS
+
+FAST = {"hidden_size": 8, "max_epochs": 5, "random_state": 0}
+
+
+def _sequences(rng, n=40, t=6, f=2):
+    X = rng.randn(n, t, f)
+    y = X[:, -1, 0] + 0.5 * X[:, -2, -1]
+    return X, y
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_ragged_prediction_equals_single_sequence(Estimator, rng):
+    X = [rng.randn(n, 2) for n in [3, 7, 5, 1, 7, 4]]
+    y = rng.randn(6)
+    model = Estimator(**FAST).fit(X, y)
+    together = model.predict(X)
+    alone = np.array([model.predict([seq])[0] for seq in X])
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_leading_nan_rows_read_as_a_later_start(Estimator, rng):
+    X, y = _sequences(rng)
+    model = Estimator(**FAST).fit(X, y)
+    padded = X[:3].copy()
+    padded[0, :2] = np.nan
+    padded[2, :4] = np.nan
+    as_list = [X[0, 2:], X[1], X[2, 4:]]
+    np.testing.assert_allclose(model.predict(padded), model.predict(as_list), rtol=1e-5)
+    # ... and not as zeros or as the full sequence
+    assert not np.allclose(model.predict(padded)[0], model.predict(X[:1])[0])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_predict_at_another_sequence_length(Estimator, rng):
+    X, y = _sequences(rng, t=6)
+    model = Estimator(**FAST).fit(X, y)
+    longer = rng.randn(5, 11, 2)
+    shorter = rng.randn(5, 2, 2)
+    assert model.predict(longer).shape == (5,)
+    assert np.isfinite(model.predict(shorter)).all()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_two_d_input_is_one_feature_a_step(Estimator, rng):
+    X = rng.randn(30, 5)
+    y = X.sum(axis=1)
+    tabular = Estimator(**FAST).fit(X, y)
+    sequential = Estimator(**FAST).fit(X[:, :, np.newaxis], y)
+    np.testing.assert_array_equal(tabular.predict(X), sequential.predict(X[:, :, None]))
+    assert tabular.n_features_in_ == 5
+    assert sequential.n_features_in_ == 1
+
+
+def test_dataframe_input_records_feature_names(rng):
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(rng.randn(20, 4), columns=["t-3", "t-2", "t-1", "t"])
+    model = GRURegressor(**FAST).fit(X, rng.randn(20))
+    np.testing.assert_array_equal(model.feature_names_in_, ["t-3", "t-2", "t-1", "t"])
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        from_array = model.predict(X.to_numpy())
+    np.testing.assert_array_equal(model.predict(X), from_array)
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(X[["t", "t-1", "t-2", "t-3"]])
+    model.fit(X.to_numpy(), rng.randn(20))
+    assert not hasattr(model, "feature_names_in_")
+
+
+@pytest.mark.parametrize(
+    "y_shape, pred_shape", [((12,), (12,)), ((12, 1), (12, 1)), ((12, 3), (12, 3))]
+)
+def test_predictions_have_the_shape_of_y(y_shape, pred_shape, rng):
+    X = rng.randn(12, 4, 2)
+    model = LSTMRegressor(**FAST).fit(X, rng.randn(*y_shape))
+    assert model.predict(X).shape == pred_shape
+    assert model.n_outputs_ == (1 if len(y_shape) == 1 else y_shape[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.int8])
+def test_any_numeric_dtype_is_computed_in_float32(dtype, rng):
+    X = rng.randint(-3, 4, size=(20, 5, 1))
+    y = X.sum(axis=(1, 2)).astype(float)
+    reference = RNNRegressor(**FAST).fit(X.astype(np.float32), y)
+    model = RNNRegressor(**FAST).fit(X.astype(dtype), y)
+    np.testing.assert_array_equal(model.predict(X.astype(dtype)), reference.predict(X))
+    assert model.net_.module_.head.weight.dtype == torch.float32
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_integer_sample_weight_equals_repeated_samples_with_minibatches(Estimator, rng):
+    X, y = _sequences(rng, n=30)
+    weight = rng.randint(0, 4, size=30)
+    params = dict(FAST, batch_size=8)
+    weighted = Estimator(**params).fit(X, y, sample_weight=weight)
+    repeated = Estimator(**params).fit(X.repeat(weight, axis=0), y.repeat(weight))
+    np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+def test_sample_weight_changes_the_fit(rng):
+    X, y = _sequences(rng, n=30)
+    weight = np.ones(30)
+    weight[:10] = 5.0
+    plain = GRURegressor(**FAST).fit(X, y)
+    weighted = GRURegressor(**FAST).fit(X, y, sample_weight=weight)
+    assert not np.allclose(plain.predict(X), weighted.predict(X))
+
+
+def test_fit_does_not_depend_on_sample_order(rng):
+    X, y = _sequences(rng)
+    perm = rng.permutation(len(y))
+    a = LSTMRegressor(**FAST, batch_size=7).fit(X, y)
+    b = LSTMRegressor(**FAST, batch_size=7).fit(X[perm], y[perm])
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_random_state_makes_fit_reproducible(Estimator, rng):
+    X, y = _sequences(rng)
+    params = dict(FAST, dropout=0.3, num_layers=2, batch_size=8)
+    a = Estimator(**params).fit(X, y).predict(X)
+    b = Estimator(**params).fit(X, y).predict(X)
+    c = Estimator(**dict(params, random_state=1)).fit(X, y).predict(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    unseeded = [Estimator(**dict(params, random_state=None)).fit(X, y).predict(X) for _ in "ab"]
+    assert not np.allclose(*unseeded)
+
+
+@pytest.mark.parametrize("random_state", [0, None])
+def test_fit_leaves_global_random_state_alone(random_state, rng):
+    X, y = _sequences(rng)
+    torch.manual_seed(123)
+    np.random.seed(123)
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()
+    LSTMRegressor(**dict(FAST, dropout=0.5, random_state=random_state)).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    after = np.random.get_state()
+    assert after[0] == numpy_state[0]
+    np.testing.assert_array_equal(after[1], numpy_state[1])
+    assert after[2:] == numpy_state[2:]
+
+
+def test_fitted_attributes_record_training(rng):
+    X, y = _sequences(rng)
+    model = GRURegressor(hidden_size=8, max_epochs=30, random_state=0).fit(X, y)
+    assert model.n_iter_ == 30 == len(model.history_)
+    assert len(model.loss_curve_) == 30
+    assert model.loss_curve_[-1] < 0.5 * model.loss_curve_[0]
+    assert model.net_.module_.rnn.hidden_size == 8
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bidirectional": True},
+        {"num_layers": 3, "dropout": 0.2},
+        {"optimizer": "sgd", "lr": 0.05},
+        {"optimizer": "adamw", "weight_decay": 0.1},
+        {"optimizer": torch.optim.RMSprop},
+        {"batch_size": 5},
+    ],
+)
+def test_network_parameters_reach_the_net(params, rng):
+    X, y = _sequences(rng)
+    model = LSTMRegressor(**dict(FAST, **params)).fit(X, y)
+    rnn = model.net_.module_.rnn
+    assert rnn.bidirectional == params.get("bidirectional", False)
+    assert rnn.num_layers == params.get("num_layers", 1)
+    optimizer = params.get("optimizer", "adam")
+    expected = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "adamw": torch.optim.AdamW}
+    assert type(model.net_.optimizer_) is expected.get(optimizer, optimizer)
+    group = model.net_.optimizer_.param_groups[0]
+    assert group["weight_decay"] == params.get("weight_decay", 0.0)
+    assert group["lr"] == params.get("lr", 0.01)
+    if "batch_size" in params:
+        assert set(model.history_[-1, "batches", :, "train_batch_size"]) == {5}
+    assert np.isfinite(model.predict(X)).all()
+
+
+def test_relu_rnn(rng):
+    X, y = _sequences(rng)
+    model = RNNRegressor(**FAST, nonlinearity="relu").fit(X, y)
+    assert model.net_.module_.rnn.nonlinearity == "relu"
+
+
+def test_auto_batch_size_is_full_batch_for_small_data(rng):
+    X, y = _sequences(rng, n=20)
+    model = GRURegressor(**FAST).fit(X, y)
+    assert model.history_[-1, "batches", :, "train_batch_size"] == [20]
+    X, y = _sequences(rng, n=150)
+    model = GRURegressor(**FAST).fit(X, y)
+    assert model.history_[-1, "batches", :, "train_batch_size"] == [64, 64, 22]
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_learns_a_lagged_sum(Estimator):
+    rng = np.random.RandomState(42)
+    X = rng.randn(400, 8, 1)
+    y = X[:, -1, 0] + X[:, -3, 0]
+    model = Estimator(random_state=0).fit(X[:300], y[:300])
+    assert r2_score(y[300:], model.predict(X[300:])) > 0.9
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_pickle_round_trip_predicts_the_same(Estimator, rng):
+    X, y = _sequences(rng)
+    model = Estimator(**FAST).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    np.testing.assert_array_equal(clone(model).get_params()["hidden_size"], 8)
+
+
+def test_predict_batches_do_not_change_predictions(rng):
+    X, y = _sequences(rng, n=300)
+    model = LSTMRegressor(**FAST).fit(X, y)
+    full = model.predict(X)
+    for rows in [slice(0, 1), slice(5, 133), slice(100, 300)]:
+        np.testing.assert_array_equal(model.predict(X[rows]), full[rows])
