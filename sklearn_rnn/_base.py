@@ -280,6 +280,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
+            if not sample_weight.sum() > 0:  # scikit-learn < 1.7 lets this through
+                raise ValueError("Sample weights must contain at least one non-zero number.")
         X, lengths, y, sample_weight = canonicalize(X, lengths, y, sample_weight)
 
         init_seed, shuffle_seed = _seeds(self.random_state)
