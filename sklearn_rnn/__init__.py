@@ -1,6 +1,13 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
+from ._window import SlidingWindowTransformer, frame_forecast
 
-__all__ = ["GRURegressor", "LSTMRegressor", "RNNRegressor"]
+__all__ = [
+    "GRURegressor",
+    "LSTMRegressor",
+    "RNNRegressor",
+    "SlidingWindowTransformer",
+    "frame_forecast",
+]
 __version__ = "0.1.0.dev0"

@@ -1,0 +1,285 @@
+"""Sliding windows over a time series, and the framing of a forecasting problem."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._set_output import _get_output_config
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+__all__ = ["SlidingWindowTransformer", "frame_forecast"]
+
+
+def _as_2d_series(X):
+    """A pandas Series becomes a one-column frame; everything else passes through."""
+    if hasattr(X, "to_frame") and getattr(X, "ndim", None) == 1:
+        return X.to_frame()
+    return X
+
+
+class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
+    """Turn a time series into one window of recent history per time point.
+
+    Row ``t`` of the output holds rows ``t - window_size + 1 .. t`` of the series, the
+    oldest first. The first ``window_size - 1`` rows have less history than that: their
+    windows begin with NaN time steps, which :class:`LSTMRegressor` and the other
+    regressors of this package read as shorter sequences. Every row of the series keeps
+    its row in the output, so a target ``y`` stays aligned with ``X`` and the transformer
+    works inside a :class:`~sklearn.pipeline.Pipeline`, where ``window_size`` can be
+    tuned by :class:`~sklearn.model_selection.GridSearchCV` with the network.
+
+    Parameters
+    ----------
+    window_size : int, default=10
+        Number of time steps in each window.
+
+    flatten : bool, default=False
+        If False, the output is 3-D, ``(n_times, window_size, n_features)``: sequences
+        for the recurrent regressors. If True, it is 2-D,
+        ``(n_times, window_size * n_features)``: lagged features for a tabular model
+        (Ridge, gradient boosting) as a baseline in the same pipeline, with column names
+        from :meth:`get_feature_names_out` and pandas output through ``set_output``.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features (columns) of the series seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the series' columns, when ``fit`` was given a DataFrame (or a named
+        Series) with string column names.
+
+    See Also
+    --------
+    frame_forecast : Align a series with the values that follow it, as ``X`` and ``y``.
+    LSTMRegressor : A recurrent regressor that reads the windows.
+
+    Notes
+    -----
+    A window depends on the rows before it by definition, so transforming a subset of
+    rows or the rows in another order is not the same as transforming all of them and
+    then selecting: scikit-learn's two checks that assume row independence cannot pass.
+
+    When a pipeline predicts on a test period alone, the first ``window_size - 1`` test
+    rows see only the history inside the test period. To forecast with the full history,
+    transform (or predict on) the series including the rows before the test period and
+    keep the last rows of the result.
+
+    The series must not contain NaN or infinite values: impute them first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import SlidingWindowTransformer
+    >>> series = np.arange(5.0).reshape(-1, 1)
+    >>> SlidingWindowTransformer(window_size=3).fit_transform(series)[:, :, 0]
+    array([[nan, nan,  0.],
+           [nan,  0.,  1.],
+           [ 0.,  1.,  2.],
+           [ 1.,  2.,  3.],
+           [ 2.,  3.,  4.]])
+    >>> flat = SlidingWindowTransformer(window_size=2, flatten=True).fit(series)
+    >>> flat.get_feature_names_out()
+    array(['x0_lag1', 'x0_lag0'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        "window_size": [Interval(Integral, 1, None, closed="left")],
+        "flatten": ["boolean"],
+    }
+
+    def __init__(self, window_size=10, *, flatten=False):
+        self.window_size = window_size
+        self.flatten = flatten
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the number of features (and their names) of the series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times, n_features) or pandas Series
+            The series, oldest row first.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        validate_data(self, _as_2d_series(X), reset=True, dtype=[np.float64, np.float32])
+        return self
+
+    def transform(self, X):
+        """Window the series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times, n_features) or pandas Series
+            The series, oldest row first, with the features seen in ``fit``.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_times, window_size, n_features) or \
+                (n_times, window_size * n_features)
+            Row ``t`` holds the series' rows ``t - window_size + 1 .. t``, NaN where
+            those are before the start of the series. 2-D when ``flatten=True``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, _as_2d_series(X), reset=False, dtype=[np.float64, np.float32])
+        if not self.flatten and _get_output_config("transform", self)["dense"] != "default":
+            raise ValueError(
+                "SlidingWindowTransformer gives 3-D windows, which cannot be a DataFrame; "
+                "use flatten=True for 2-D output with set_output(transform='pandas')."
+            )
+        n_times, n_features = X.shape
+        window_size = self.window_size
+        padded = np.full((n_times + window_size - 1, n_features), np.nan, dtype=X.dtype)
+        padded[window_size - 1 :] = X
+        # (n_times, n_features, window_size) view -> (n_times, window_size, n_features)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, window_size, axis=0)
+        windows = np.ascontiguousarray(windows.transpose(0, 2, 1))
+        if self.flatten:
+            return windows.reshape(n_times, window_size * n_features)
+        return windows
+
+    @available_if(lambda self: self.flatten)
+    def get_feature_names_out(self, input_features=None):
+        """Names of the flattened columns: each input feature at each lag.
+
+        Available with ``flatten=True`` only. Lag 0 is the row itself, lag
+        ``window_size - 1`` the oldest row of the window; columns go from the oldest
+        lag to lag 0, and within a lag through the features in input order.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; by default ``feature_names_in_`` or ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``"<feature>_lag<k>"`` for every lag and feature.
+        """
+        check_is_fitted(self)
+        input_features = _check_feature_names_in(self, input_features)
+        return np.asarray(
+            [
+                f"{feature}_lag{lag}"
+                for lag in range(self.window_size - 1, -1, -1)
+                for feature in input_features
+            ],
+            dtype=object,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "target": [None, Integral, str],
+    },
+    prefer_skip_nested_validation=True,
+)
+def frame_forecast(X, *, horizon=1, target=None):
+    """Align a series with the values that follow each row: ``X`` and ``y`` to fit.
+
+    Row ``t`` of the returned ``X`` is row ``t`` of the series; row ``t`` of ``y`` holds
+    the target's values at ``t + 1, ..., t + horizon``. The last ``horizon`` rows of the
+    series have no complete future and are dropped. A window that ends at row ``t`` (as
+    :class:`SlidingWindowTransformer` builds) therefore never sees a value at or after
+    the first one it must predict. With ``horizon > 1`` a regressor that accepts 2-D
+    ``y`` forecasts all the steps at once (direct multi-step forecasting).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_times,) or (n_times, n_features)
+        The series, oldest row first; a pandas Series or DataFrame keeps its index.
+
+    horizon : int, default=1
+        Number of future steps to predict.
+
+    target : int, str or None, default=None
+        The column to forecast, by position or by name. None is allowed for a series
+        with a single column only.
+
+    Returns
+    -------
+    X : ndarray or DataFrame of shape (n_times - horizon, n_features)
+        The inputs, in the type given (a 1-D input becomes one column).
+
+    y : ndarray or pandas object of shape (n_times - horizon,) or \
+            (n_times - horizon, horizon)
+        The future values: 1-D when ``horizon=1``, else one column per step ahead
+        (named ``"<target>+1"``, ... for pandas input).
+
+    See Also
+    --------
+    SlidingWindowTransformer : Windows of recent history, one per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import frame_forecast
+    >>> X, y = frame_forecast(np.arange(6.0), horizon=2)
+    >>> X.ravel()
+    array([0., 1., 2., 3.])
+    >>> y
+    array([[1., 2.],
+           [2., 3.],
+           [3., 4.],
+           [4., 5.]])
+    """
+    X = _as_2d_series(X)
+    is_frame = hasattr(X, "iloc")
+    values = np.asarray(X)
+    if values.ndim == 1:
+        values = values.reshape(-1, 1)
+        X = values
+    if values.ndim != 2:
+        raise ValueError(f"Expected a series of shape (n_times, n_features); got {values.shape}.")
+    n_times, n_features = values.shape
+    if n_times <= horizon:
+        raise ValueError(
+            f"The series has {n_times} time step(s); at least horizon + 1 = {horizon + 1} "
+            "are needed to frame one forecast."
+        )
+    columns = list(X.columns) if is_frame else list(range(n_features))
+    if target is None:
+        if n_features != 1:
+            raise ValueError(
+                f"The series has {n_features} columns; pass target= to name the one to forecast."
+            )
+        position = 0
+    elif isinstance(target, str):
+        if target not in columns:
+            raise ValueError(f"target={target!r} is not a column of X; columns: {columns}.")
+        position = columns.index(target)
+    else:
+        if not -n_features <= target < n_features:
+            raise ValueError(f"target={target} is out of range for {n_features} column(s).")
+        position = target % n_features
+    series = values[:, position]
+    future = np.lib.stride_tricks.sliding_window_view(series[1:], horizon)
+    y = np.array(future[: n_times - horizon])
+    if horizon == 1:
+        y = y[:, 0]
+    if is_frame:
+        import pandas as pd  # a DataFrame was given, so pandas is there
+
+        name = columns[position]
+        index = X.index[: n_times - horizon]
+        if horizon == 1:
+            y = pd.Series(y, index=index, name=name)
+        else:
+            y = pd.DataFrame(y, index=index, columns=[f"{name}+{k}" for k in range(1, horizon + 1)])
+        return X.iloc[: n_times - horizon], y
+    return values[: n_times - horizon].copy(), y

@@ -1,0 +1,5 @@
+"""Small real time series that ship with the package, for demos, docs and tests."""
+
+from ._loaders import load_airline, load_sunspots
+
+__all__ = ["load_airline", "load_sunspots"]

@@ -1,0 +1,141 @@
+"""The forecasting workflow: windows and regressors inside scikit-learn's tools."""
+
+import numpy as np
+import pytest
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_rnn import GRURegressor, LSTMRegressor, SlidingWindowTransformer, frame_forecast
+from sklearn_rnn._demo import forecast_holdout
+
+FAST = {"hidden_size": 8, "max_epochs": 10, "random_state": 0}
+
+
+def _series(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    t = np.arange(n)
+    return (np.sin(2 * np.pi * t / 12) + 0.1 * rng.randn(n)).reshape(-1, 1)
+
+
+def _pipeline(window_size=6, **params):
+    return make_pipeline(
+        StandardScaler(),
+        SlidingWindowTransformer(window_size=window_size),
+        LSTMRegressor(**dict(FAST, **params)),
+    )
+
+
+GRID = {"slidingwindowtransformer__window_size": [3, 12], "lstmregressor__hidden_size": [4, 8]}
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_grid_search_tunes_window_and_network_on_time_series_splits(n_jobs):
+    X, y = frame_forecast(_series())
+    search = GridSearchCV(_pipeline(), GRID, cv=TimeSeriesSplit(n_splits=3), n_jobs=n_jobs)
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    # A window of 12 covers the whole period of the sine; 3 steps do not.
+    assert search.best_params_["slidingwindowtransformer__window_size"] == 12
+    assert search.predict(X).shape == y.shape
+
+
+def test_parallel_search_gives_the_serial_results():
+    X, y = frame_forecast(_series())
+    results = [
+        GridSearchCV(_pipeline(), GRID, cv=TimeSeriesSplit(n_splits=2), n_jobs=n_jobs)
+        .fit(X, y)
+        .cv_results_["mean_test_score"]
+        for n_jobs in (1, 2)
+    ]
+    np.testing.assert_array_equal(*results)
+
+
+def test_cross_val_score_with_time_series_split():
+    X, y = frame_forecast(_series())
+    scores = cross_val_score(
+        _pipeline(window_size=12, max_epochs=40), X, y, cv=TimeSeriesSplit(n_splits=3)
+    )
+    assert scores.shape == (3,)
+    assert scores.mean() > 0.5  # the sine is learnable from a full period
+
+
+def test_transformed_target_regressor_scales_the_target_back():
+    X, y = frame_forecast(1000.0 + 50.0 * _series())
+    model = TransformedTargetRegressor(
+        regressor=_pipeline(window_size=12, max_epochs=40), transformer=StandardScaler()
+    ).fit(X, y)
+    prediction = model.predict(X)
+    assert 900 < prediction.mean() < 1100  # back on the scale of y, not standardised
+    assert model.score(X, y) > 0.5
+
+
+def test_multi_step_horizon_predicts_every_step():
+    X, y = frame_forecast(_series(), horizon=3)
+    model = _pipeline(window_size=12, max_epochs=60).fit(X, y)
+    prediction = model.predict(X)
+    assert prediction.shape == (len(X), 3)
+    for step in range(3):  # each column forecasts its own step ahead
+        errors = [np.abs(prediction[:, step] - y[:, other]).mean() for other in range(3)]
+        assert np.argmin(errors) == step
+
+
+def test_pandas_series_in_and_pandas_features_out():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"load": _series()[:, 0]}, index=pd.RangeIndex(120, name="hour"))
+    X, y = frame_forecast(frame)
+    deep = _pipeline(window_size=4).fit(X, y)
+    assert deep.predict(X).shape == (119,)
+    baseline = make_pipeline(
+        SlidingWindowTransformer(window_size=3, flatten=True),
+        SimpleImputer(keep_empty_features=True),
+        Ridge(),
+    ).set_output(transform="pandas")
+    baseline.fit(X, y)
+    assert list(baseline[-1].feature_names_in_) == ["load_lag2", "load_lag1", "load_lag0"]
+
+
+@pytest.mark.parametrize("Regressor", [LSTMRegressor, GRURegressor])
+def test_future_values_never_change_past_predictions(Regressor):
+    series = _series()
+    X, y = frame_forecast(series)
+    model = make_pipeline(
+        StandardScaler(), SlidingWindowTransformer(window_size=8), Regressor(**FAST)
+    ).fit(X[:80], y[:80])
+    before = model.predict(X)
+    changed = X.copy()
+    changed[60:] += 10.0  # a shock at row 60
+    after = model.predict(changed)
+    np.testing.assert_array_equal(after[:60], before[:60])
+    assert not np.allclose(after[60:], before[60:])
+
+
+@pytest.mark.parametrize("name", ["sunspots", "airline"])
+def test_demo_lstm_beats_naive_and_matches_ridge_on_the_same_lags(name):
+    result = forecast_holdout(name)
+    mae = result["mae"]
+    ridge = next(v for k, v in mae.items() if k.startswith("Ridge on the same"))
+    assert mae["LSTM, tuned"] < 0.75 * mae["naive (last value)"]
+    assert mae["LSTM, tuned"] <= ridge
+
+
+def test_demo_plot_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    from sklearn_rnn._demo import plot
+
+    t = np.arange(20)
+    result = {
+        "description": "a series",
+        "time": t,
+        "y": np.sin(t),
+        "n_train": 15,
+        "predictions": {"LSTM, tuned": np.sin(t[15:]), "naive (last value)": np.sin(t[14:19])},
+        "mae": {"LSTM, tuned": 0.0, "naive (last value)": 0.5},
+    }
+    path = tmp_path / "forecast.png"
+    plot([result], path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,151 @@
+"""SlidingWindowTransformer and frame_forecast."""
+
+import numpy as np
+import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_rnn import SlidingWindowTransformer, frame_forecast
+
+
+def test_row_t_holds_the_window_ending_at_t():
+    series = np.arange(20.0).reshape(10, 2)
+    windows = SlidingWindowTransformer(window_size=3).fit_transform(series)
+    assert windows.shape == (10, 3, 2)
+    for t in range(2, 10):
+        np.testing.assert_array_equal(windows[t], series[t - 2 : t + 1])
+    # partial windows: leading NaN rows, then the start of the series
+    assert np.isnan(windows[0, :2]).all()
+    np.testing.assert_array_equal(windows[0, 2], series[0])
+    assert np.isnan(windows[1, 0]).all()
+    np.testing.assert_array_equal(windows[1, 1:], series[:2])
+
+
+def test_window_longer_than_the_series_is_all_partial():
+    windows = SlidingWindowTransformer(window_size=5).fit_transform(np.ones((3, 1)))
+    assert windows.shape == (3, 5, 1)
+    assert [int(np.isnan(w).sum()) for w in windows] == [4, 3, 2]
+
+
+def test_flat_windows_and_their_names():
+    series = np.arange(12.0).reshape(6, 2)
+    transformer = SlidingWindowTransformer(window_size=2, flatten=True).fit(series)
+    flat = transformer.transform(series)
+    assert flat.shape == (6, 4)
+    np.testing.assert_array_equal(flat[3], [4.0, 5.0, 6.0, 7.0])  # rows 2 then 3
+    np.testing.assert_array_equal(
+        transformer.get_feature_names_out(), ["x0_lag1", "x1_lag1", "x0_lag0", "x1_lag0"]
+    )
+    np.testing.assert_array_equal(
+        transformer.get_feature_names_out(["a", "b"]), ["a_lag1", "b_lag1", "a_lag0", "b_lag0"]
+    )
+
+
+def test_sequence_mode_has_no_feature_names_or_pandas_output():
+    transformer = SlidingWindowTransformer(window_size=2).fit(np.ones((4, 1)))
+    assert not hasattr(transformer, "get_feature_names_out")
+    assert not hasattr(transformer, "set_output")
+
+
+def test_pandas_in_and_out():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"temp": np.arange(5.0), "wind": np.arange(5.0) * 10})
+    transformer = SlidingWindowTransformer(window_size=2, flatten=True)
+    out = transformer.set_output(transform="pandas").fit_transform(frame)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == ["temp_lag1", "wind_lag1", "temp_lag0", "wind_lag0"]
+    assert out.loc[3, "wind_lag1"] == 20.0
+    series = pd.Series(np.arange(4.0), name="sales")
+    windows = SlidingWindowTransformer(window_size=2).fit(series)
+    np.testing.assert_array_equal(windows.feature_names_in_, ["sales"])
+    assert windows.transform(series).shape == (4, 2, 1)
+
+
+def test_pandas_output_in_sequence_mode_is_an_error():
+    pytest.importorskip("pandas")
+    from sklearn import config_context
+
+    transformer = SlidingWindowTransformer(window_size=2).fit(np.ones((4, 1)))
+    with config_context(transform_output="pandas"):
+        with pytest.raises(ValueError, match="flatten=True"):
+            transformer.transform(np.ones((4, 1)))
+
+
+@pytest.mark.parametrize("dtype, expected", [(np.float32, np.float32), (np.int64, np.float64)])
+def test_dtype(dtype, expected):
+    out = SlidingWindowTransformer(window_size=2).fit_transform(np.ones((3, 1), dtype=dtype))
+    assert out.dtype == expected
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.array([[1.0], [np.nan], [3.0]]), "NaN"),
+        (np.array([[1.0], [np.inf]]), "infinity"),
+        (np.arange(3.0), "Expected 2D array"),
+        (np.ones((3, 2, 2)), "dim 3"),
+        (np.ones((0, 1)), "0 sample"),
+    ],
+)
+def test_bad_series(X, match):
+    with pytest.raises(ValueError, match=match):
+        SlidingWindowTransformer(window_size=2).fit(X)
+
+
+@pytest.mark.parametrize("window_size", [0, -1, 2.5, "3"])
+def test_bad_window_size(window_size):
+    with pytest.raises(InvalidParameterError, match="'window_size' parameter"):
+        SlidingWindowTransformer(window_size=window_size).fit(np.ones((3, 1)))
+
+
+def test_transform_checks_the_feature_count():
+    transformer = SlidingWindowTransformer(window_size=2).fit(np.ones((3, 2)))
+    with pytest.raises(ValueError, match="X has 3 features"):
+        transformer.transform(np.ones((3, 3)))
+
+
+def test_frame_forecast_aligns_each_row_with_the_next_values():
+    series = np.arange(10.0)
+    X, y = frame_forecast(series)
+    np.testing.assert_array_equal(X.ravel(), np.arange(9.0))
+    np.testing.assert_array_equal(y, np.arange(1.0, 10.0))
+    X, y = frame_forecast(series, horizon=3)
+    assert X.shape == (7, 1) and y.shape == (7, 3)
+    np.testing.assert_array_equal(y[4], [5.0, 6.0, 7.0])
+
+
+def test_frame_forecast_target_column_and_pandas():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0) * 10}, index=list("uvwxyz"))
+    X, y = frame_forecast(frame, horizon=2, target="b")
+    assert list(X.index) == list("uvwx") and list(X.columns) == ["a", "b"]
+    assert list(y.columns) == ["b+1", "b+2"]
+    assert y.loc["w"].tolist() == [30.0, 40.0]
+    X, y = frame_forecast(frame, target=0)
+    assert isinstance(y, pd.Series) and y.name == "a" and y.loc["v"] == 2.0
+    X_np, y_np = frame_forecast(frame.to_numpy(), target=-1)
+    np.testing.assert_array_equal(y_np, frame["b"].to_numpy()[1:])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"X": np.ones((5, 2))}, "pass target="),
+        ({"X": np.ones((5, 2)), "target": 2}, "out of range"),
+        ({"X": np.ones(3), "horizon": 3}, "at least horizon \\+ 1"),
+        ({"X": np.ones(3), "horizon": 0}, "'horizon' parameter"),
+    ],
+)
+def test_frame_forecast_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        frame_forecast(**kwargs)
+
+
+@pytest.mark.parametrize("window_size, horizon", [(1, 1), (4, 1), (5, 3), (30, 2)])
+def test_no_window_sees_its_target(window_size, horizon):
+    series = np.arange(40.0)  # each value is its own time index
+    X, y = frame_forecast(series, horizon=horizon)
+    windows = SlidingWindowTransformer(window_size=window_size).fit_transform(X)
+    latest_seen = np.nanmax(windows, axis=(1, 2))
+    first_target = y if horizon == 1 else y[:, 0]
+    assert (latest_seen < first_target).all()
+    np.testing.assert_array_equal(latest_seen + 1, first_target)  # nothing is wasted
