@@ -1,11 +1,13 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
+from ._plot import LossCurveDisplay
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._window import SlidingWindowTransformer, frame_forecast
 
 __all__ = [
     "GRURegressor",
     "LSTMRegressor",
+    "LossCurveDisplay",
     "RNNRegressor",
     "SlidingWindowTransformer",
     "frame_forecast",

@@ -8,11 +8,15 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch import NeuralNetRegressor
+from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
 
+from ._callbacks import DivergenceCheck, EpochProgressBar, SklearnCallbackBridge, ValidationScore
 from ._data import (
     BatchIterator,
     SequenceDataset,
@@ -33,6 +37,23 @@ PREDICT_BATCH_SIZE = 128
 AUTO_BATCH_SIZE = 64
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
+_LOSSES = {
+    "squared_error": torch.nn.MSELoss,
+    "absolute_error": torch.nn.L1Loss,
+    "huber": torch.nn.HuberLoss,
+}
+# What a warm start or partial_fit must find unchanged: it continues the same network.
+_STRUCTURE = ("hidden_size", "num_layers", "bidirectional", "nonlinearity")
+
+try:  # scikit-learn >= 1.9: callbacks set on the estimator or a meta-estimator
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # older scikit-learn: nothing to report to
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn's callback support where it does not exist."""
+
+    def with_callbacks(method):
+        return method
 
 
 class _SequenceNet(NeuralNetRegressor):
@@ -75,13 +96,18 @@ def _resolve_device(device):
     return str(resolved)
 
 
-def _seeds(random_state, n=2):
-    """``n`` 32-bit seeds from ``random_state``, never touching global random state."""
+def _seeds(random_state, n=2, offset=0):
+    """``n`` 32-bit seeds from ``random_state``, never touching global random state.
+
+    ``offset`` (the number of epochs already trained) gives a continued fit seeds of
+    its own, so its epochs do not replay the shuffles and dropout masks of earlier ones.
+    """
     if random_state is None:
         sequence = np.random.SeedSequence()  # fresh OS entropy
     else:
         rng = check_random_state(random_state)
-        sequence = np.random.SeedSequence(int(rng.randint(np.iinfo(np.int32).max)))
+        entropy = int(rng.randint(np.iinfo(np.int32).max))
+        sequence = np.random.SeedSequence([entropy, offset])
     return [int(s) for s in sequence.generate_state(n)]
 
 
@@ -106,7 +132,7 @@ class _SeededRNG:
         return self._fork.__exit__(*exc_info)
 
 
-class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
+class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Everything the recurrent regressors share; subclasses name the cell in ``_cell``."""
 
     _cell = None
@@ -116,11 +142,19 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "loss": [StrOptions(set(_LOSSES))],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "callbacks": [list, None],
         "random_state": ["random_state"],
         "device": [str, torch.device],
         "verbose": ["verbose"],
@@ -133,11 +167,19 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        loss="squared_error",
+        optimizer="adam",
         lr=0.01,
+        weight_decay=0.0,
         max_epochs=100,
         batch_size="auto",
-        optimizer="adam",
-        weight_decay=0.0,
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -146,11 +188,19 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.loss = loss
+        self.optimizer = optimizer
         self.lr = lr
+        self.weight_decay = weight_decay
         self.max_epochs = max_epochs
         self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
@@ -158,8 +208,13 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
     # -- scikit-learn API -------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and targets ``y``.
+
+        Trains a new network for ``max_epochs`` epochs (fewer with early stopping),
+        or, with ``warm_start=True`` and an already fitted estimator, continues
+        training the fitted network.
 
         Parameters
         ----------
@@ -180,7 +235,32 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on ``X`` and ``y``, continuing from the current state.
+
+        The first call initialises the network; later calls continue with the same
+        weights and optimizer state. Early stopping does not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Training sequences, in the form used in the first call.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained for one more epoch.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """Predict the targets of sequences ``X``.
@@ -251,9 +331,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
             reset=reset,
             validate_2d=functools.partial(validate_data, owner),
         )
-        if reset:
-            info["feature_names_in"] = getattr(owner, "feature_names_in_", None)
-        elif not self._tabular and info["n_features"] != self.n_features_in_:
+        info["feature_names_in"] = getattr(owner, "feature_names_in_", None)
+        if not reset and not self._tabular and info["n_features"] != self.n_features_in_:
             raise ValueError(
                 f"X has {info['n_features']} feature(s) per time step, but "
                 f"{type(self).__name__} is expecting {self.n_features_in_} feature(s) "
@@ -265,7 +344,18 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
         """Parameters of the network beyond those the base class knows."""
         return {}
 
-    def _fit(self, X, y, sample_weight):
+    def _structure(self):
+        return {k: v for k, v in self.get_params().items() if k in _STRUCTURE}
+
+    def _continues(self, incremental):
+        """Whether this fit continues the fitted network rather than starting anew."""
+        try:
+            check_is_fitted(self)
+        except NotFittedError:
+            return False
+        return incremental or self.warm_start
+
+    def _fit(self, X, y, sample_weight, *, incremental):
         device = _resolve_device(self.device)
         optimizer = self.optimizer
         if isinstance(optimizer, str):
@@ -275,20 +365,76 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
                 "optimizer must be 'adam', 'adamw', 'sgd' or a torch.optim.Optimizer "
                 f"subclass; got {optimizer!r}."
             )
-        X, lengths, y, info = self._validate(X, y, reset=True)
+        continues = self._continues(incremental)
+        if continues and self._structure() != self._fitted_structure:
+            raise ValueError(
+                "A warm start or partial_fit continues the fitted network, so its "
+                f"structure must not change: fitted with {self._fitted_structure}, now "
+                f"{self._structure()}. Set warm_start=False to train a new network."
+            )
+        X_orig, y_orig = X, y
+        X, lengths, y, info = self._validate(X, y, reset=not continues)
+        if continues and y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y.shape[1]} output(s), but the fitted network predicts "
+                f"{self.n_outputs_}; a warm start or partial_fit cannot change that."
+            )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
             if not sample_weight.sum() > 0:  # scikit-learn < 1.7 lets this through
                 raise ValueError("Sample weights must contain at least one non-zero number.")
+
+        valid = None
+        if self.early_stopping and not incremental:
+            (X, lengths, y, sample_weight), valid = _split_tail(
+                (X, lengths, y, sample_weight), self.validation_fraction
+            )
         X, lengths, y, sample_weight = canonicalize(X, lengths, y, sample_weight)
 
-        init_seed, shuffle_seed = _seeds(self.random_state)
+        # A continuation draws new shuffles and dropout masks for its new epochs.
+        offset = len(self.net_.history) if continues else 0
+        init_seed, shuffle_seed = _seeds(self.random_state, offset=offset)
         n_samples = X.shape[0]
         batch_size = self.batch_size
         if batch_size == "auto":
             batch_size = min(AUTO_BATCH_SIZE, n_samples)
+        max_epochs = 1 if incremental else self.max_epochs
+
+        callbacks = [("divergence", DivergenceCheck())]
+        if self.clip_grad_norm is not None:
+            callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
+        if valid is not None:
+            callbacks.append(("valid_score", ValidationScore()))
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_score",
+                        lower_is_better=False,
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="abs",
+                        load_best=True,
+                        sink=print if self.verbose else _silent,
+                    ),
+                )
+            )
+        if self.verbose == 1:
+            callbacks.append(("progress_bar", EpochProgressBar(desc=type(self).__name__)))
+        callback_context = None
+        if hasattr(self, "_init_callback_context"):
+            callback_context = self._init_callback_context(
+                max_subtasks=None if valid is not None else max_epochs
+            )
+            callback_context.call_on_fit_task_begin(estimator=self, X=X_orig, y=y_orig)
+            callbacks.append(
+                ("sklearn_callbacks", SklearnCallbackBridge(callback_context, self, X_orig, y_orig))
+            )
+        # The user's callbacks are copied: fit must not change its parameters.
+        callbacks += copy.deepcopy(self.callbacks or [])
+
         net = _SequenceNet(
             module=RecurrentRegressorModule,
             module__cell=self._cell,
@@ -299,12 +445,12 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
             module__bidirectional=self.bidirectional,
             module__dropout=self.dropout,
             **{f"module__{k}": v for k, v in self._module_params().items()},
-            criterion=torch.nn.MSELoss,
+            criterion=_LOSSES[self.loss],
             criterion__reduction="none",
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=batch_size,
             iterator_train=BatchIterator,
             iterator_train__shuffle=True,
@@ -312,19 +458,18 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
             iterator_valid=BatchIterator,
             iterator_valid__batch_size=PREDICT_BATCH_SIZE,
             dataset=SequenceDataset,
-            train_split=None,
-            verbose=self.verbose,
+            train_split=None if valid is None else predefined_split(_dataset(*valid, device)),
+            callbacks=callbacks,
+            verbose=int(self.verbose >= 2),
             device=device,
-        )
-        dataset = SequenceDataset(
-            as_tensor(X).to(device),
-            as_tensor(y).to(device),
-            lengths=None if lengths is None else torch.from_numpy(lengths),
-            sample_weight=None if sample_weight is None else as_tensor(sample_weight).to(device),
         )
         with _SeededRNG(init_seed, device):
             net.initialize()
-            net.partial_fit(dataset, None)
+            if continues:
+                _continue_from(net, self.net_, self.lr)
+            net.partial_fit(_dataset(X, lengths, y, sample_weight, device), None)
+        if callback_context is not None:
+            callback_context.call_on_fit_task_end(estimator=self, X=X_orig, y=y_orig)
 
         # Only now, with a trained net, does the estimator change.
         self.net_ = net
@@ -335,8 +480,72 @@ class BaseRecurrentRegressor(RegressorMixin, BaseEstimator):
             del self.feature_names_in_
         self._tabular = info["tabular"]
         self._y_ndim = info["y_ndim"]
+        self._fitted_structure = self._structure()
         self.n_outputs_ = y.shape[1]
-        self.history_ = net.history
-        self.n_iter_ = len(net.history)
-        self.loss_curve_ = [float(loss) for loss in net.history[:, "train_loss"]]
+        self._set_training_attributes()
         return self
+
+    def _set_training_attributes(self):
+        """``n_iter_``, ``loss_curve_`` and friends, read from the net's history."""
+        history = self.net_.history
+        self.history_ = history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(loss) for loss in history[:, "train_loss"]]
+        stopper = dict(self.net_.callbacks_).get("early_stopping")
+        if stopper is not None:
+            self.validation_scores_ = [
+                row["valid_score"] for row in history if row.get("valid_score") is not None
+            ]
+            # The restored weights are those of the last epoch that improved by tol.
+            self.best_validation_score_ = history[stopper.best_epoch_ - 1, "valid_score"]
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = min(self.loss_curve_)
+
+
+def _silent(*args, **kwargs):
+    """A sink that prints nothing."""
+
+
+def _dataset(X, lengths, y, sample_weight, device):
+    """A :class:`SequenceDataset` on ``device`` from the internal numpy form."""
+    return SequenceDataset(
+        as_tensor(X).to(device),
+        as_tensor(y).to(device),
+        lengths=None if lengths is None else torch.from_numpy(lengths),
+        sample_weight=None if sample_weight is None else as_tensor(sample_weight).to(device),
+    )
+
+
+def _split_tail(arrays, fraction):
+    """Split the last ``fraction`` of the samples, in the order given, off for validation.
+
+    The tail, not a random subset: a model of a time series is validated on its future,
+    and overlapping windows of neighbouring time points cannot leak into validation.
+    """
+    n_samples = arrays[0].shape[0]
+    n_valid = int(np.ceil(fraction * n_samples))
+    if n_valid < 2 or n_samples - n_valid < 1:
+        raise ValueError(
+            f"early_stopping with validation_fraction={fraction} on {n_samples} samples "
+            f"leaves {n_valid} validation and {n_samples - n_valid} training samples; "
+            "at least 2 and 1 are needed. Use more samples or a larger fraction."
+        )
+    cut = n_samples - n_valid
+    head = tuple(None if a is None else a[:cut] for a in arrays)
+    tail = tuple(None if a is None else a[cut:] for a in arrays)
+    if tail[1] is not None and (tail[1] == tail[0].shape[1]).all():
+        tail = (tail[0], None) + tail[2:]
+    return head, tail
+
+
+def _continue_from(net, fitted, lr):
+    """Start ``net`` where ``fitted`` stopped: weights, optimizer state and history."""
+    net.module_.load_state_dict(fitted.module_.state_dict())
+    if type(net.optimizer_) is type(fitted.optimizer_):
+        net.optimizer_.load_state_dict(fitted.optimizer_.state_dict())
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
+    net.history = copy.deepcopy(fitted.history)

@@ -5,38 +5,65 @@ from sklearn.utils._param_validation import StrOptions
 from ._base import BaseRecurrentRegressor
 
 _SHARED_PARAMETERS = """\
-    hidden_size : int, default=32
-        Number of features in the hidden state. More units fit more complex dynamics
-        and cost time in proportion to their square.
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
     bidirectional : bool, default=False
         If True, each layer also reads the sequence backwards and the head sees both
         directions' final states. Only useful when the whole sequence is known at
-        prediction time (not for forecasting the step after it from partial input).
+        prediction time.
 
     dropout : float, default=0.0
         Dropout probability on the output of every recurrent layer, the last one
         included, during training. A remedy for overfitting.
 
-    lr : float, default=0.01
-        Learning rate of the optimizer.
-
-    max_epochs : int, default=100
-        Number of passes over the training data.
-
-    batch_size : int or "auto", default="auto"
-        Samples per mini-batch. "auto" uses ``min(64, n_samples)``, so a small data
-        set is trained full-batch.
+    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+        The loss to minimise. "huber" is squared below 1 and absolute above (PyTorch's
+        ``HuberLoss`` with ``delta=1``, on the scale of ``y``: standardise ``y``), less
+        sensitive to outliers than the squared error. ``sample_weight`` weights each.
 
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
 default="adam"
         The optimizer, by name or as a class taking ``(params, lr=..., weight_decay=...)``.
 
+    lr : float, default=0.01
+        Learning rate of the optimizer. Too high a rate makes training diverge.
+
     weight_decay : float, default=0.0
-        L2 penalty (decoupled for "adamw"), another remedy for overfitting.
+        L2 penalty (decoupled for "adamw"), a remedy for overfitting.
+
+    max_epochs : int, default=100
+        Number of passes over the training data (the most, with early stopping).
+
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch. "auto" uses ``min(64, n_samples)``, so a small data
+        set is trained full-batch.
+
+    clip_grad_norm : float or None, default=None
+        If set, gradients are rescaled so that their total norm does not exceed it:
+        the remedy for exploding gradients on long sequences.
+
+    early_stopping : bool, default=False
+        Hold out the last ``validation_fraction`` of the samples, in the order given,
+        and stop when their R² has not improved by ``tol`` for ``n_iter_no_change``
+        epochs; the weights of the best epoch are restored. The tail is held out, not
+        a random subset, so that a model of a time series is validated on its future
+        and overlapping windows do not leak. Not used by ``partial_fit``.
+
+    validation_fraction : float, default=0.1
+        Fraction of the samples (the last ones) held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before early stopping.
+
+    tol : float, default=1e-4
+        Smallest improvement of the validation R² that counts, for early stopping.
+
+    warm_start : bool, default=False
+        If True, ``fit`` on a fitted estimator continues training its network (weights
+        and optimizer state) for ``max_epochs`` more epochs, instead of starting anew.
+
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Added to the callbacks the estimator sets up itself (for example
+        ``skorch.callbacks.LRScheduler`` or ``Checkpoint``). They are copied at each
+        fit; the trained ones are in ``net_.callbacks_``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling of mini-batches and dropout.
@@ -45,10 +72,12 @@ default="adam"
 
     device : str or torch.device, default="cpu"
         Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or
-        "auto" (CUDA where available). A fitted model predicts and unpickles on the CPU.
+        "auto" (CUDA where available). A fitted model unpickles and predicts on a
+        machine without a GPU.
 
     verbose : int, default=0
-        0 prints nothing; 1 or more prints skorch's table of losses per epoch.
+        0 prints nothing; 1 shows a progress bar over epochs with the latest losses;
+        2 or more prints skorch's table of losses per epoch.
 """
 
 _ATTRIBUTES = """\
@@ -59,10 +88,19 @@ _ATTRIBUTES = """\
         skorch's record of the training, one entry per epoch.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs trained, over all warm starts and ``partial_fit`` calls.
 
     loss_curve_ : list of float
-        Training loss (mean squared error) at the end of each epoch.
+        Training loss (the chosen ``loss``) of each epoch.
+
+    best_loss_ : float or None
+        Smallest training loss reached; None with early stopping.
+
+    validation_scores_ : list of float or None
+        R² on the held-out tail at each epoch with early stopping; else None.
+
+    best_validation_score_ : float or None
+        Best validation R², whose weights were restored; None without early stopping.
 
     n_outputs_ : int
         Number of targets.
@@ -94,7 +132,18 @@ _NOTES = """\
 """
 
 
-def _doc(summary, cell_note, example, extra_parameters=""):
+_LEADING_PARAMETERS = """\
+    hidden_size : int, default=32
+        Number of features in the hidden state. More units fit more complex dynamics
+        and cost time in proportion to their square.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+"""
+
+
+def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
     return f"""{summary}
 
     {cell_note}
@@ -168,13 +217,8 @@ class RNNRegressor(BaseRecurrentRegressor):
         "    vanish or explode over long sequences; prefer LSTMRegressor or GRURegressor\n"
         "    when dependencies span many steps.",
         _example("RNNRegressor", {}),
-        extra_parameters="""\
-    hidden_size : int, default=32
-        Number of features in the hidden state.
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
+        extra_parameters=_LEADING_PARAMETERS
+        + """\
     nonlinearity : {"tanh", "relu"}, default="tanh"
         Activation of the cell. "relu" can learn longer dependencies but may diverge
         without a small learning rate.
@@ -196,11 +240,19 @@ class RNNRegressor(BaseRecurrentRegressor):
         nonlinearity="tanh",
         bidirectional=False,
         dropout=0.0,
+        loss="squared_error",
+        optimizer="adam",
         lr=0.01,
+        weight_decay=0.0,
         max_epochs=100,
         batch_size="auto",
-        optimizer="adam",
-        weight_decay=0.0,
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
         random_state=None,
         device="cpu",
         verbose=0,
@@ -210,11 +262,19 @@ class RNNRegressor(BaseRecurrentRegressor):
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            loss=loss,
+            optimizer=optimizer,
             lr=lr,
+            weight_decay=weight_decay,
             max_epochs=max_epochs,
             batch_size=batch_size,
-            optimizer=optimizer,
-            weight_decay=weight_decay,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
             random_state=random_state,
             device=device,
             verbose=verbose,

@@ -1,0 +1,94 @@
+"""The skorch callbacks that the estimators add to every net they train."""
+
+import sys
+
+import torch
+from sklearn.metrics import r2_score
+from skorch.callbacks import Callback
+
+__all__ = ["DivergenceCheck", "EpochProgressBar", "SklearnCallbackBridge", "ValidationScore"]
+
+
+class ValidationScore(Callback):
+    """Record the R² of each epoch's validation predictions as ``valid_score``.
+
+    The predictions are those skorch makes anyway to compute the validation loss, so
+    scoring costs no extra forward pass.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.y_pred_ = []
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if not training and y_pred is not None:
+            self.y_pred_.append(y_pred.detach())
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        if dataset_valid is None or not self.y_pred_:
+            return
+        y_pred = torch.cat(self.y_pred_).cpu().numpy()
+        y_true = dataset_valid.y.cpu().numpy()
+        weight = dataset_valid.sample_weight
+        weight = None if weight is None else weight.cpu().numpy()
+        net.history.record("valid_score", float(r2_score(y_true, y_pred, sample_weight=weight)))
+        self.y_pred_ = []
+
+
+class DivergenceCheck(Callback):
+    """Stop training with a clear error as soon as the training loss is NaN or infinite."""
+
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if training and loss is not None and not torch.isfinite(loss):
+            epoch = len(net.history)
+            raise FloatingPointError(
+                f"Training diverged: the training loss became {loss.item()} in epoch "
+                f"{epoch}. Lower the learning rate (lr={net.lr}), set clip_grad_norm "
+                "(for example 1.0) to clip exploding gradients, or scale X and y."
+            )
+
+
+class EpochProgressBar(Callback):
+    """A progress bar over epochs (tqdm, on stderr) showing the latest losses."""
+
+    def __init__(self, total=None, desc=None):
+        self.total = total
+        self.desc = desc
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm  # a dependency of skorch
+
+        self.bar_ = tqdm(
+            total=self.total or net.max_epochs, desc=self.desc, unit="epoch", file=sys.stderr
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        shown = {k: row[k] for k in ("train_loss", "valid_loss", "valid_score") if k in row}
+        self.bar_.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+
+
+class SklearnCallbackBridge(Callback):
+    """Report each epoch to scikit-learn's callbacks (``sklearn.callback``, >= 1.9).
+
+    Each epoch is a subtask of the estimator's fit task; a callback that asks to stop
+    ends training after the epoch, as skorch's own early stopping does.
+    """
+
+    def __init__(self, context, estimator, X, y):
+        self.context = context
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.subcontext_ = self.context.subcontext(task_name="epoch")
+        self.subcontext_.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def on_epoch_end(self, net, **kwargs):
+        stop = self.subcontext_.call_on_fit_task_end(estimator=self.estimator, X=self.X, y=self.y)
+        if stop:
+            raise KeyboardInterrupt  # skorch's way to end training cleanly

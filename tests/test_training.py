@@ -1,0 +1,256 @@
+"""Training controls: early stopping, warm start, partial_fit, losses, callbacks, progress."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.metrics import r2_score
+from skorch.callbacks import Callback, LRScheduler
+
+from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor
+
+from .conftest import ESTIMATORS
+
+
+def _data(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 6, 2)
+    y = X[:, -1, 0] - 0.5 * X[:, -3, 1] + 0.05 * rng.randn(n)
+    return X, y
+
+
+class EpochCounter(Callback):
+    def initialize(self):
+        self.epochs_ = 0
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs_ += 1
+
+
+class GradNormRecorder(Callback):
+    def initialize(self):
+        self.norms_ = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        self.norms_.append(float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))))
+
+
+def test_early_stopping_stops_on_a_plateau_and_keeps_the_best_epoch():
+    X, y = _data()
+    model = GRURegressor(
+        max_epochs=300, early_stopping=True, n_iter_no_change=5, random_state=0
+    ).fit(X, y)
+    scores = model.validation_scores_
+    assert len(scores) == model.n_iter_ < 300
+    assert model.best_loss_ is None
+    best_epoch = scores.index(model.best_validation_score_) + 1
+    # It stops after exactly n_iter_no_change epochs without an improvement of tol.
+    assert model.n_iter_ == best_epoch + 5
+    assert max(scores[best_epoch:]) < model.best_validation_score_ + model.tol
+
+
+def test_early_stopping_validates_on_the_tail_in_the_order_given():
+    X, y = _data()
+    model = LSTMRegressor(
+        max_epochs=40, early_stopping=True, validation_fraction=0.25, random_state=0
+    ).fit(X, y)
+    tail = slice(90, None)  # the last quarter of the 120 samples
+    # The restored weights are those that scored best_validation_score_ on the tail.
+    np.testing.assert_allclose(
+        r2_score(y[tail], model.predict(X[tail])), model.best_validation_score_, rtol=1e-5
+    )
+    batches = model.history_[-1, "batches"]
+    assert sum(b["train_batch_size"] for b in batches if "train_batch_size" in b) == 90
+    assert sum(b["valid_batch_size"] for b in batches if "valid_batch_size" in b) == 30
+
+
+def test_early_stopping_needs_enough_samples():
+    X, y = _data(n=8)
+    with pytest.raises(ValueError, match="validation_fraction=0.1 on 8 samples"):
+        GRURegressor(early_stopping=True).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_warm_start_continues_from_the_previous_weights(Estimator):
+    X, y = _data(n=40)  # full-batch: no shuffling, so the runs can be compared exactly
+    straight = Estimator(hidden_size=8, max_epochs=10, random_state=0).fit(X, y)
+    warm = Estimator(hidden_size=8, max_epochs=5, random_state=0).fit(X, y)
+    warm.set_params(warm_start=True).fit(X, y)
+    assert warm.n_iter_ == 10 and len(warm.loss_curve_) == 10
+    np.testing.assert_allclose(warm.loss_curve_, straight.loss_curve_, rtol=1e-5)
+    np.testing.assert_allclose(warm.predict(X), straight.predict(X), rtol=1e-5)
+    cold = clone(warm).set_params(warm_start=False).fit(X, y)
+    assert cold.n_iter_ == 5
+
+
+def test_warm_start_rejects_a_changed_network():
+    X, y = _data(n=40)
+    model = LSTMRegressor(hidden_size=8, max_epochs=2, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="structure must not change"):
+        model.set_params(hidden_size=16).fit(X, y)
+    model.set_params(hidden_size=8)
+    with pytest.raises(ValueError, match="y has 2 output"):
+        model.fit(X, np.c_[y, y])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_partial_fit_adds_exactly_one_epoch(Estimator):
+    X, y = _data(n=40)
+    model = Estimator(hidden_size=8, random_state=0)
+    for epoch in range(1, 6):
+        model.partial_fit(X, y)
+        assert model.n_iter_ == epoch == len(model.loss_curve_)
+    straight = Estimator(hidden_size=8, max_epochs=5, random_state=0).fit(X, y)
+    np.testing.assert_allclose(model.predict(X), straight.predict(X), rtol=1e-5)
+
+
+def test_partial_fit_checks_features():
+    X, y = _data(n=40)
+    model = GRURegressor(hidden_size=4).partial_fit(X, y)
+    with pytest.raises(ValueError, match="expecting 2 feature"):
+        model.partial_fit(X[:, :, :1], y)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "huber"])
+def test_each_loss_trains_and_honours_sample_weight(loss):
+    X, y = _data(n=40)
+    weight = np.random.RandomState(1).randint(0, 3, size=40)
+    params = {"hidden_size": 8, "max_epochs": 30, "loss": loss, "random_state": 0}
+    weighted = LSTMRegressor(**params).fit(X, y, sample_weight=weight)
+    repeated = LSTMRegressor(**params).fit(X.repeat(weight, axis=0), y.repeat(weight))
+    np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+    expected = {"squared_error": "MSELoss", "absolute_error": "L1Loss", "huber": "HuberLoss"}
+    assert type(weighted.net_.criterion_).__name__ == expected[loss]
+    assert weighted.loss_curve_[-1] < weighted.loss_curve_[0]
+    assert weighted.score(X, y) > 0.5
+
+
+def test_absolute_error_is_robust_to_an_outlier():
+    X, y = _data(n=60)
+    y_outlier = y.copy()
+    y_outlier[0] = 1000.0
+    params = {"hidden_size": 8, "max_epochs": 60, "random_state": 0}
+    clean = LSTMRegressor(**params).fit(X, y).predict(X[1:])
+    squared = LSTMRegressor(**params).fit(X, y_outlier).predict(X[1:])
+    absolute = LSTMRegressor(**params, loss="absolute_error").fit(X, y_outlier).predict(X[1:])
+    assert np.abs(absolute - clean).mean() < np.abs(squared - clean).mean()
+
+
+def test_clip_grad_norm_bounds_the_gradient():
+    X, y = _data(n=40)
+    y = 100.0 * y  # large errors, large gradients
+    recorder = GradNormRecorder()
+    model = RNNRegressor(max_epochs=5, clip_grad_norm=0.5, callbacks=[recorder]).fit(X, y)
+    norms = dict(model.net_.callbacks_)["GradNormRecorder"].norms_
+    assert len(norms) == 5 and max(norms) <= 0.5 + 1e-4
+    unclipped = RNNRegressor(max_epochs=1, callbacks=[GradNormRecorder()]).fit(X, y)
+    assert dict(unclipped.net_.callbacks_)["GradNormRecorder"].norms_[0] > 0.5
+
+
+def test_user_callbacks_are_called_on_a_copy():
+    X, y = _data(n=40)
+    counter = EpochCounter()
+    model = GRURegressor(max_epochs=7, callbacks=[counter]).fit(X, y)
+    assert dict(model.net_.callbacks_)["EpochCounter"].epochs_ == 7
+    assert not hasattr(counter, "epochs_"), "the parameter itself is left untouched"
+    assert model.get_params()["callbacks"][0] is counter
+
+
+def test_lr_scheduler_callback():
+    X, y = _data(n=40)
+    scheduler = ("lr", LRScheduler(policy="StepLR", step_size=2, gamma=0.5))
+    model = GRURegressor(max_epochs=6, lr=0.01, callbacks=[scheduler]).fit(X, y)
+    assert model.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01 * 0.5**3)
+
+
+def test_verbose_zero_is_silent(capfd):
+    X, y = _data(n=40)
+    GRURegressor(max_epochs=3, early_stopping=True, n_iter_no_change=1).fit(X, y)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_verbose_one_shows_a_progress_bar_over_epochs(capfd):
+    X, y = _data(n=40)
+    GRURegressor(max_epochs=3, verbose=1).fit(X, y)
+    out, err = capfd.readouterr()
+    assert "3/3" in err and "epoch" in err and "train_loss" in err
+    assert out == ""
+
+
+def test_verbose_two_prints_skorchs_epoch_table(capfd):
+    X, y = _data(n=40)
+    GRURegressor(max_epochs=3, verbose=2).fit(X, y)
+    out, _ = capfd.readouterr()
+    assert "epoch" in out and "train_loss" in out
+    assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_diverging_fit_raises_and_changes_nothing(Estimator):
+    X, y = _data(n=40)
+    params = {"optimizer": "sgd", "lr": 1e6, "max_epochs": 50, "random_state": 0}
+    model = Estimator(**params)
+    with pytest.raises(FloatingPointError, match="Training diverged.*lr=1000000.0.*clip_grad"):
+        model.fit(X, 1e3 * y)
+    assert not hasattr(model, "net_")
+    fitted = Estimator(max_epochs=2, random_state=0).fit(X, y)
+    before = fitted.predict(X)
+    with pytest.raises(FloatingPointError):
+        fitted.set_params(**params).fit(X, 1e3 * y)
+    np.testing.assert_array_equal(fitted.predict(X), before)
+
+
+def test_device_auto_and_unavailable_cuda():
+    X, y = _data(n=40)
+    model = GRURegressor(max_epochs=1, device="auto").fit(X, y)
+    assert model.net_.device == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            GRURegressor(device="cuda").fit(X, y)
+
+
+class TaskRecorder:
+    """A scikit-learn callback (>= 1.9) that records the tasks it sees."""
+
+    max_propagation_depth = 5
+
+    def __init__(self):
+        self.ended = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.ended.append((type(estimator).__name__, context.task_name))
+        return False
+
+
+def test_sklearn_callbacks_see_every_epoch():
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
+    X, y = _data(n=40)
+    recorder = TaskRecorder()
+    GRURegressor(max_epochs=4).set_callbacks(recorder).fit(X, y)
+    assert recorder.ended.count(("GRURegressor", "epoch")) == 4
+    assert recorder.ended[-1][0] == "GRURegressor"
+
+
+def test_sklearn_callbacks_on_a_grid_search_reach_each_fit():
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _data(n=40)
+    recorder = TaskRecorder()
+    search = GridSearchCV(GRURegressor(max_epochs=2), {"hidden_size": [4, 8]}, cv=2)
+    search.set_callbacks(recorder).fit(X, y)
+    epochs = recorder.ended.count(("GRURegressor", "epoch"))
+    assert epochs == 2 * (2 * 2 + 1)  # two epochs in each of 4 fits and the refit
