@@ -13,8 +13,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from skorch import NeuralNetRegressor
-from skorch.callbacks import EarlyStopping, GradientNormClipping
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
+from skorch.utils import TeeGenerator
 
 from ._callbacks import DivergenceCheck, EpochProgressBar, SklearnCallbackBridge, ValidationScore
 from ._data import (
@@ -28,10 +29,14 @@ from ._data import (
 )
 from ._network import RecurrentRegressorModule
 
-# Predictions are computed in batches of exactly this many rows (the last one padded),
-# so that a sample's prediction never depends on which other samples share its batch:
-# float32 matrix products round differently for different batch shapes.
+# Predictions are computed in batches of this many rows (the fastest for an LSTM on a
+# CPU), the last one padded to a multiple of PREDICT_ROW_MULTIPLE rows. float32 matrix
+# products may round differently for very small batches (one or two rows use other
+# kernels), so a sample predicted alone would differ in the last bit from the same
+# sample predicted among others; with every batch at least 8 rows, a sample's
+# prediction does not depend on which samples share its batch.
 PREDICT_BATCH_SIZE = 128
+PREDICT_ROW_MULTIPLE = 8
 
 # ``batch_size="auto"``: mini-batches of this size, or the whole set when smaller.
 AUTO_BATCH_SIZE = 64
@@ -57,22 +62,68 @@ except ImportError:  # older scikit-learn: nothing to report to
 
 
 class _SequenceNet(NeuralNetRegressor):
-    """skorch's regressor, fed ``{"X", "lengths", "sample_weight"}`` batch dicts."""
+    """skorch's regressor, fed ``{"X", "lengths", "sample_weight"}`` batch dicts.
+
+    A batch of equal-length sequences without weights is the ``X`` tensor alone.
+
+    Its per-batch bookkeeping is trimmed to what the estimator uses: skorch's epoch
+    table is only set up when it is printed, and the module's train/eval mode is set
+    when it changes rather than on every batch.
+    """
+
+    def get_default_callbacks(self):
+        callbacks = super().get_default_callbacks()
+        if not self.verbose:  # the table is built every epoch even when not printed
+            callbacks = [(name, cb) for name, cb in callbacks if name != "print_log"]
+        return callbacks
+
+    def _set_training(self, training=True):
+        if self.module_.training != training:
+            super()._set_training(training)
+
+    def train_step(self, batch, **fit_params):
+        """One optimizer step, without the closure that only LBFGS-like optimizers need."""
+        if isinstance(self.optimizer_, torch.optim.LBFGS):
+            return super().train_step(batch, **fit_params)
+        self.optimizer_.zero_grad()
+        step = self.train_step_single(batch, **fit_params)
+        if self._grad_callbacks:
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        self.optimizer_.step()
+        return step
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Note once whether any callback looks at gradients (clipping, for one)."""
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._grad_callbacks = any(
+            type(cb).on_grad_computed is not Callback.on_grad_computed for _, cb in self.callbacks_
+        )
 
     def infer(self, x, **fit_params):
         """Forward one batch: only ``X`` moves to the device; lengths stay on the CPU."""
-        if not isinstance(x, Mapping):
-            return super().infer(x, **fit_params)
+        if not isinstance(x, Mapping):  # a batch of equal-length, unweighted sequences
+            return self.module_(x.to(self.device), **fit_params)
         X = x["X"].to(self.device)
         return self.module_(X, x.get("lengths"), **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Mean loss over outputs, then the (weighted) mean over samples."""
+        """The mean loss, or with sample weights the weighted mean of per-sample losses."""
         y_true = y_true.to(y_pred.device)
-        loss = self.criterion_(y_pred, y_true)
         weight = X.get("sample_weight") if isinstance(X, Mapping) else None
         if weight is None:
-            return loss.mean()
+            return self.criterion_(y_pred, y_true)
+        # The same criterion without its reduction: one loss per sample and output.
+        reduction = self.criterion_.reduction
+        self.criterion_.reduction = "none"
+        try:
+            loss = self.criterion_(y_pred, y_true)
+        finally:
+            self.criterion_.reduction = reduction
         weight = weight.to(loss.device)
         return (loss.mean(dim=1) * weight).sum() / weight.sum()
 
@@ -279,17 +330,16 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
         """
         check_is_fitted(self)
         X, lengths, _, _ = self._validate(X, reset=False)
-        n_samples = X.shape[0]
-        # Pad to whole batches of PREDICT_BATCH_SIZE rows (see its comment).
-        n_padded = -(-n_samples // PREDICT_BATCH_SIZE) * PREDICT_BATCH_SIZE
-        if n_padded != n_samples:
-            X = np.concatenate([X, np.zeros((n_padded - n_samples,) + X.shape[1:], X.dtype)])
-            if lengths is not None:
-                lengths = np.concatenate([lengths, np.full(n_padded - n_samples, X.shape[1])])
         dataset = SequenceDataset(
             as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
         )
-        y_pred = self.net_.forward(dataset)[:n_samples].numpy().astype(np.float64)
+        batches = BatchIterator(dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE)
+        with torch.no_grad():
+            y_pred = [
+                self.net_.evaluation_step(batch)[:n_rows].cpu()
+                for batch, n_rows in batches.with_sizes()
+            ]
+        y_pred = torch.cat(y_pred).numpy().astype(np.float64)
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
     def __sklearn_tags__(self):
@@ -446,7 +496,6 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
             module__dropout=self.dropout,
             **{f"module__{k}": v for k, v in self._module_params().items()},
             criterion=_LOSSES[self.loss],
-            criterion__reduction="none",
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,

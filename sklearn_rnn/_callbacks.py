@@ -1,5 +1,6 @@
 """The skorch callbacks that the estimators add to every net they train."""
 
+import math
 import sys
 
 import torch
@@ -38,10 +39,11 @@ class DivergenceCheck(Callback):
     """Stop training with a clear error as soon as the training loss is NaN or infinite."""
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
-        if training and loss is not None and not torch.isfinite(loss):
+        # skorch has already read the loss with .item(): a float check costs nothing.
+        if training and loss is not None and not math.isfinite(value := loss.item()):
             epoch = len(net.history)
             raise FloatingPointError(
-                f"Training diverged: the training loss became {loss.item()} in epoch "
+                f"Training diverged: the training loss became {value} in epoch "
                 f"{epoch}. Lower the learning rate (lr={net.lr}), set clip_grad_norm "
                 "(for example 1.0) to clip exploding gradients, or scale X and y."
             )

@@ -185,6 +185,15 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d):
 
     if ragged:
         X3 = _ragged_to_array(X)
+    elif (
+        type(X) is np.ndarray
+        and X.dtype in (np.float32, np.float64)
+        and min(X.shape) > 0
+        and X.flags.c_contiguous
+    ):
+        # Fast path, for prediction latency: a plain float array needs none of
+        # check_array's conversions; finiteness is checked below as for any input.
+        X3 = X.astype(np.float32, copy=False)
     else:
         X3 = check_array(
             X,
@@ -229,33 +238,71 @@ def canonicalize(X, lengths, y, sample_weight):
     """Merge identical samples and sort them into one canonical order.
 
     A sample that occurs ``k`` times becomes one sample whose weight is the sum of its
-    ``k`` weights, and zero-weight samples are dropped. Fitting on repeated samples and
-    fitting with the equivalent integer ``sample_weight`` thus start from the same
-    training set, in the same order, and give the same model to the last bit; and a fit
-    does not depend on the order in which samples are given.
+    ``k`` weights, and zero-weight samples are dropped. Samples are ordered by a hash of
+    their bytes (ties by the bytes), which is fast and independent of the input order.
+    Fitting on repeated samples and fitting with the equivalent integer
+    ``sample_weight`` thus start from the same training set, in the same order, and give
+    the same model to the last bit; and a fit does not depend on the order in which
+    samples are given.
 
     Returns ``(X, lengths, y, sample_weight)``; ``sample_weight`` is ``None`` when every
     weight is one.
     """
     n_samples = X.shape[0]
-    parts = [X.reshape(n_samples, -1), y]
-    if lengths is not None:
-        parts.append(lengths.reshape(-1, 1))
-    parts = [np.ascontiguousarray(part).view(np.uint8) for part in parts]
-    keys = np.ascontiguousarray(np.concatenate(parts, axis=1))
-    keys = keys.view(np.dtype((np.void, keys.shape[1]))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    weight = np.ones(n_samples) if sample_weight is None else sample_weight
-    merged = np.bincount(inverse.ravel(), weights=weight, minlength=len(first))
+    # The canonical order: by a 64-bit hash of the row, ties broken by the row's bytes.
+    hashes = _row_hashes(_row_bytes(X, lengths, y))
+    order = np.argsort(hashes, kind="stable")
+    sorted_hashes = hashes[order]
+    if (sorted_hashes[1:] == sorted_hashes[:-1]).any():
+        # Duplicates (or a rare hash collision): merge equal rows exactly, then order
+        # the distinct rows (sorted by bytes) stably by hash.
+        keys = _row_bytes(X, lengths, y)
+        voids = keys.view(np.dtype((np.void, keys.shape[1]))).ravel()
+        _, first, inverse = np.unique(voids, return_index=True, return_inverse=True)
+        del keys, voids
+        weight = np.ones(n_samples) if sample_weight is None else sample_weight
+        merged = np.bincount(inverse.ravel(), weights=weight, minlength=len(first))
+        by_hash = np.argsort(hashes[first], kind="stable")
+        order, merged = first[by_hash], merged[by_hash]
+    else:
+        merged = np.ones(n_samples) if sample_weight is None else sample_weight[order]
     keep = merged > 0
-    first, merged = first[keep], merged[keep]
-    X, y = X[first], y[first]
-    lengths = None if lengths is None else lengths[first]
+    order, merged = order[keep], merged[keep]
+    X, y = X[order], y[order]
+    lengths = None if lengths is None else lengths[order]
     if lengths is not None and (lengths == X.shape[1]).all():
         lengths = None
     if np.all(merged == 1.0):
         return X, lengths, y, None
     return X, lengths, y, merged.astype(np.float32)
+
+
+# Odd 64-bit multipliers of the row hash; fixed, so that the canonical order is too.
+_HASH_MULTIPLIERS = np.random.default_rng(20261128).integers(
+    0, 2**63, size=4096, dtype=np.uint64
+) * np.uint64(2) + np.uint64(1)
+
+
+def _row_bytes(X, lengths, y):
+    """Each sample's X, y (and length) as one row of bytes, padded to 64-bit words."""
+    n_samples = X.shape[0]
+    parts = [X.reshape(n_samples, -1), y]
+    if lengths is not None:
+        parts.append(lengths.reshape(-1, 1))
+    parts = [np.ascontiguousarray(part).view(np.uint8) for part in parts]
+    n_bytes = sum(part.shape[1] for part in parts)
+    parts.append(np.zeros((n_samples, -n_bytes % 8), dtype=np.uint8))
+    return np.concatenate(parts, axis=1)
+
+
+def _row_hashes(keys):
+    """A 64-bit hash of each row of ``keys`` (uint8, a whole number of 64-bit words)."""
+    words = keys.view(np.uint64)
+    n_words = words.shape[1]
+    multipliers = np.resize(_HASH_MULTIPLIERS, n_words)
+    multipliers += np.arange(n_words, dtype=np.uint64) // len(_HASH_MULTIPLIERS)
+    with np.errstate(over="ignore"):
+        return (words * multipliers).sum(axis=1, dtype=np.uint64)  # modulo 2**64
 
 
 def as_tensor(array):
@@ -287,7 +334,13 @@ class SequenceDataset(torch.utils.data.Dataset):
         return len(self.X)
 
     def take(self, index):
-        """The batch at ``index`` (a slice or an index tensor) as ``(inputs, y)``."""
+        """The batch at ``index`` (a slice or an index tensor) as ``(inputs, y)``.
+
+        ``inputs`` is the ``X`` tensor when there are neither lengths nor weights, else
+        a dict with ``"X"`` and whichever of ``"lengths"`` and ``"sample_weight"`` exist.
+        """
+        if self.lengths is None and self.sample_weight is None:
+            return self.X[index], (None if self.y is None else self.y[index])
         inputs = {"X": self.X[index]}
         if self.lengths is not None:
             # lengths stay on the CPU, where packing needs them.
@@ -312,13 +365,17 @@ class BatchIterator:
         Draw a new permutation for every pass over the data.
     random_state : int, default=0
         Seed of the permutations.
+    pad_to_multiple : int, default=1
+        Pad the last batch with zero sequences to a multiple of this many rows (for
+        prediction; :meth:`with_sizes` tells how many rows are real).
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, random_state=0):
+    def __init__(self, dataset, batch_size, shuffle=False, random_state=0, pad_to_multiple=1):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = torch.Generator().manual_seed(int(random_state))
+        self.pad_to_multiple = pad_to_multiple
 
     def __len__(self):
         return -(-len(self.dataset) // self.batch_size)
@@ -335,4 +392,25 @@ class BatchIterator:
         else:
             # One batch, or no shuffling: plain slices are views, no copy at all.
             for start in range(0, n_samples, batch_size):
-                yield self.dataset.take(slice(start, start + batch_size))
+                yield self._padded(self.dataset.take(slice(start, start + batch_size)))
+
+    def with_sizes(self):
+        """Yield ``(batch, n_real_rows)``: the batches, and how many rows are not padding."""
+        n_samples = len(self.dataset)
+        for start, batch in zip(range(0, n_samples, self.batch_size), self, strict=True):
+            yield batch, min(self.batch_size, n_samples - start)
+
+    def _padded(self, batch):
+        inputs, y = batch
+        X = inputs["X"] if isinstance(inputs, dict) else inputs
+        n_pad = -len(X) % self.pad_to_multiple
+        if n_pad == 0:
+            return batch
+        X = torch.cat([X, X.new_zeros((n_pad,) + X.shape[1:])])
+        if not isinstance(inputs, dict):
+            return X, y
+        inputs = dict(inputs, X=X)
+        if "lengths" in inputs:
+            full = torch.full((n_pad,), X.shape[1], dtype=inputs["lengths"].dtype)
+            inputs["lengths"] = torch.cat([inputs["lengths"], full])
+        return inputs, y

@@ -1,5 +1,6 @@
 """The recurrent network: one recurrent stack and a linear head, in PyTorch only."""
 
+import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -56,7 +57,7 @@ class RecurrentRegressorModule(nn.Module):
             **kwargs,
         )
         self.num_directions = 2 if bidirectional else 1
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
 
     def forward(self, X, lengths=None):
@@ -72,6 +73,10 @@ class RecurrentRegressorModule(nn.Module):
         if isinstance(h_n, tuple):  # LSTM returns (h_n, c_n)
             h_n = h_n[0]
         # h_n: (num_layers * num_directions, batch, hidden); keep the top layer.
-        last = h_n[-self.num_directions :]
-        last = last.transpose(0, 1).reshape(last.shape[1], -1)
-        return self.head(self.dropout(last))
+        if self.num_directions == 1:
+            last = h_n[-1]
+        else:
+            last = torch.cat([h_n[-2], h_n[-1]], dim=1)
+        if self.dropout is not None:
+            last = self.dropout(last)
+        return self.head(last)

@@ -115,3 +115,37 @@ def test_batch_iterator_slices_every_sample_once_per_epoch():
     batch, y = next(iter(iterator))
     torch.testing.assert_close(batch["X"][:, 0], y)  # X, y and lengths stay aligned
     assert batch["lengths"].device.type == "cpu"
+
+
+def test_plain_batches_are_bare_tensors_and_prediction_batches_are_padded():
+    X = torch.arange(10, dtype=torch.float32).reshape(10, 1, 1)
+    dataset = SequenceDataset(X)
+    batches = list(BatchIterator(dataset, batch_size=4, pad_to_multiple=8).with_sizes())
+    assert [n for _, n in batches] == [4, 4, 2]
+    assert all(isinstance(b[0], torch.Tensor) and len(b[0]) == 8 for b, _ in batches)
+    torch.testing.assert_close(batches[2][0][0][:2], X[8:])
+    assert (batches[2][0][0][2:] == 0).all()
+    lengths = torch.tensor([1, 1, 1])
+    padded = BatchIterator(SequenceDataset(X[:3], lengths=lengths), 4, pad_to_multiple=8)
+    inputs, _ = next(iter(padded))
+    assert inputs["X"].shape[0] == 8 and inputs["lengths"].tolist() == [1, 1, 1] + [1] * 5
+
+
+def test_canonical_order_survives_hash_collisions(monkeypatch):
+    import sklearn_rnn._data as data
+
+    monkeypatch.setattr(data, "_row_hashes", lambda keys: np.zeros(len(keys), np.uint64))
+    rng = np.random.RandomState(0)
+    X = rng.rand(6, 2, 1).astype(np.float32)
+    y = rng.rand(6, 1).astype(np.float32)
+    weights = np.array([1, 2, 0, 1, 3, 1], dtype=float)
+    perm = rng.permutation(6)
+    a = canonicalize(X[perm], None, y[perm], weights[perm])
+    b = canonicalize(
+        X.repeat(weights.astype(int), axis=0), None, y.repeat(weights.astype(int), axis=0), None
+    )
+    for u, v in zip(a, b, strict=True):
+        if u is None:
+            assert v is None
+        else:
+            np.testing.assert_array_equal(u, v)

@@ -224,9 +224,11 @@ def test_pickle_round_trip_predicts_the_same(Estimator, rng):
     np.testing.assert_array_equal(clone(model).get_params()["hidden_size"], 8)
 
 
-def test_predict_batches_do_not_change_predictions(rng):
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_prediction_does_not_depend_on_the_other_samples(Estimator, rng):
     X, y = _sequences(rng, n=300)
-    model = LSTMRegressor(**FAST).fit(X, y)
+    model = Estimator(**FAST).fit(X, y)
     full = model.predict(X)
-    for rows in [slice(0, 1), slice(5, 133), slice(100, 300)]:
-        np.testing.assert_array_equal(model.predict(X[rows]), full[rows])
+    for size in [1, 2, 3, 5, 8, 13, 64, 127, 129, 200]:
+        rows = rng.choice(300, size=size, replace=False)
+        np.testing.assert_array_equal(model.predict(X[rows]), full[rows], err_msg=f"{size}")
