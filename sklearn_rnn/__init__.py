@@ -1,5 +1,6 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
+from ._persistence import load_model, save_model
 from ._plot import LossCurveDisplay
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._window import SlidingWindowTransformer, frame_forecast
@@ -11,5 +12,7 @@ __all__ = [
     "RNNRegressor",
     "SlidingWindowTransformer",
     "frame_forecast",
+    "load_model",
+    "save_model",
 ]
 __version__ = "0.1.0.dev0"

@@ -1,7 +1,11 @@
 """The shared base of the recurrent regressors: scikit-learn's face over a skorch net."""
 
+import collections
 import copy
 import functools
+import pickle
+import threading
+import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 
@@ -17,7 +21,13 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import TeeGenerator
 
-from ._callbacks import DivergenceCheck, EpochProgressBar, SklearnCallbackBridge, ValidationScore
+from ._callbacks import (
+    DivergenceCheck,
+    EpochProgressBar,
+    InterruptGuard,
+    SklearnCallbackBridge,
+    ValidationScore,
+)
 from ._data import (
     BatchIterator,
     SequenceDataset,
@@ -128,6 +138,13 @@ class _SequenceNet(NeuralNetRegressor):
         return (loss.mean(dim=1) * weight).sum() / weight.sum()
 
 
+class _PickledNet:
+    """A net pickled on its own, so that its optimizer state could be left out."""
+
+    def __init__(self, data):
+        self.data = data
+
+
 def _resolve_device(device):
     """``"auto"`` to ``"cuda"`` where available; any other value checked by torch."""
     if isinstance(device, str) and device == "auto":
@@ -162,8 +179,18 @@ def _seeds(random_state, n=2, offset=0):
     return [int(s) for s in sequence.generate_state(n)]
 
 
+# torch's global generator is shared by every thread of the process. Fits seed it for
+# the weight initialisation (and, with dropout, draw from it during training), so those
+# sections hold this lock: two estimators fitted at once in two threads then give the
+# results each gives alone.
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
 class _SeededRNG:
-    """Seed torch's generators for a block and give the caller's states back after it."""
+    """Seed torch's generators for a block and give the caller's states back after it.
+
+    Holds the process-wide lock on torch's global generator for the whole block.
+    """
 
     def __init__(self, seed, device):
         self.seed = seed
@@ -172,6 +199,7 @@ class _SeededRNG:
         self._fork = None
 
     def __enter__(self):
+        _GLOBAL_RNG_LOCK.acquire()
         self._fork = torch.random.fork_rng(devices=self.devices)
         self._fork.__enter__()
         torch.default_generator.manual_seed(self.seed)
@@ -180,7 +208,10 @@ class _SeededRNG:
         return self
 
     def __exit__(self, *exc_info):
-        return self._fork.__exit__(*exc_info)
+        try:
+            return self._fork.__exit__(*exc_info)
+        finally:
+            _GLOBAL_RNG_LOCK.release()
 
 
 class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -394,6 +425,73 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
         """Parameters of the network beyond those the base class knows."""
         return {}
 
+    def _make_net(
+        self,
+        n_features,
+        n_outputs,
+        *,
+        optimizer,
+        device,
+        max_epochs=1,
+        batch_size=1,
+        shuffle_seed=0,
+        train_split=None,
+        callbacks=None,
+    ):
+        """The skorch net for this estimator's parameters (not yet initialised)."""
+        return _SequenceNet(
+            module=RecurrentRegressorModule,
+            module__cell=self._cell,
+            module__input_size=n_features,
+            module__output_size=n_outputs,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__bidirectional=self.bidirectional,
+            module__dropout=self.dropout,
+            **{f"module__{k}": v for k, v in self._module_params().items()},
+            criterion=_LOSSES[self.loss],
+            optimizer=optimizer,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__random_state=shuffle_seed,
+            iterator_valid=BatchIterator,
+            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
+            dataset=SequenceDataset,
+            train_split=train_split,
+            callbacks=callbacks,
+            verbose=int(self.verbose >= 2),
+            device=device,
+        )
+
+    def __getstate__(self):
+        """Pickle without the optimizer's state unless ``warm_start`` asks to continue.
+
+        The optimizer state (Adam's moments, twice the size of the weights) only serves
+        further training; a fitted model that is shared to predict does not need it.
+        """
+        state = dict(super().__getstate__())  # for objects outside sklearn: __dict__ itself
+        net = state.get("net_")
+        if net is None or self.warm_start or not net.optimizer_.state:
+            return state
+        kept = net.optimizer_.state
+        net.optimizer_.state = collections.defaultdict(dict)
+        try:
+            state["net_"] = _PickledNet(pickle.dumps(net))
+        finally:
+            net.optimizer_.state = kept
+        del state["history_"]  # the net's own history, restored with it
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("net_"), _PickledNet):
+            state["net_"] = pickle.loads(state["net_"].data)
+            state["history_"] = state["net_"].history
+        super().__setstate__(state)
+
     def _structure(self):
         return {k: v for k, v in self.get_params().items() if k in _STRUCTURE}
 
@@ -452,7 +550,7 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
             batch_size = min(AUTO_BATCH_SIZE, n_samples)
         max_epochs = 1 if incremental else self.max_epochs
 
-        callbacks = [("divergence", DivergenceCheck())]
+        callbacks = [("interrupt_guard", InterruptGuard()), ("divergence", DivergenceCheck())]
         if self.clip_grad_norm is not None:
             callbacks.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
         if valid is not None:
@@ -485,38 +583,27 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
         # The user's callbacks are copied: fit must not change its parameters.
         callbacks += copy.deepcopy(self.callbacks or [])
 
-        net = _SequenceNet(
-            module=RecurrentRegressorModule,
-            module__cell=self._cell,
-            module__input_size=X.shape[2],
-            module__output_size=y.shape[1],
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
-            module__bidirectional=self.bidirectional,
-            module__dropout=self.dropout,
-            **{f"module__{k}": v for k, v in self._module_params().items()},
-            criterion=_LOSSES[self.loss],
+        net = self._make_net(
+            X.shape[2],
+            y.shape[1],
             optimizer=optimizer,
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
+            device=device,
             max_epochs=max_epochs,
             batch_size=batch_size,
-            iterator_train=BatchIterator,
-            iterator_train__shuffle=True,
-            iterator_train__random_state=shuffle_seed,
-            iterator_valid=BatchIterator,
-            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
-            dataset=SequenceDataset,
+            shuffle_seed=shuffle_seed,
             train_split=None if valid is None else predefined_split(_dataset(*valid, device)),
             callbacks=callbacks,
-            verbose=int(self.verbose >= 2),
-            device=device,
         )
+        dataset = _dataset(X, lengths, y, sample_weight, device)
         with _SeededRNG(init_seed, device):
             net.initialize()
             if continues:
                 _continue_from(net, self.net_, self.lr)
-            net.partial_fit(_dataset(X, lengths, y, sample_weight, device), None)
+            # Dropout draws from the global generator: only then does training hold it.
+            if self.dropout > 0:
+                _train(net, dataset)
+        if self.dropout == 0:
+            _train(net, dataset)
         if callback_context is not None:
             callback_context.call_on_fit_task_end(estimator=self, X=X_orig, y=y_orig)
 
@@ -551,7 +638,20 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_)
+            self.best_loss_ = min(self.loss_curve_, default=None)
+
+
+def _train(net, dataset):
+    """Train ``net``; a KeyboardInterrupt keeps the weights of the last finished epoch."""
+    guard = dict(net.callbacks_)["interrupt_guard"]
+    net.partial_fit(dataset, None)
+    if guard.interrupted_:
+        warnings.warn(
+            f"Training was interrupted during epoch {guard.interrupted_}; the estimator "
+            f"keeps the weights of the last finished epoch ({guard.interrupted_ - 1}).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _silent(*args, **kwargs):

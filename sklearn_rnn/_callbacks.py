@@ -7,7 +7,50 @@ import torch
 from sklearn.metrics import r2_score
 from skorch.callbacks import Callback
 
-__all__ = ["DivergenceCheck", "EpochProgressBar", "SklearnCallbackBridge", "ValidationScore"]
+__all__ = [
+    "DivergenceCheck",
+    "EpochProgressBar",
+    "InterruptGuard",
+    "SklearnCallbackBridge",
+    "ValidationScore",
+]
+
+
+class InterruptGuard(Callback):
+    """Undo a half-finished epoch when training is interrupted (KeyboardInterrupt).
+
+    skorch ends training quietly on a KeyboardInterrupt, with the weights of the last
+    batch. This callback keeps a copy of the weights after each finished epoch; when an
+    epoch does not finish, it restores them and drops the epoch from the history, and
+    ``interrupted_`` names that epoch (0 when training was not interrupted). The planned
+    stops of early stopping and of scikit-learn callbacks come after an epoch finished.
+    It must be the first callback, so that its ``on_epoch_end`` runs before theirs.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.interrupted_ = 0
+        self.running_ = False
+        # Copies of the weights, refreshed in place after each epoch (cheap even for
+        # many short epochs).
+        self.live_ = [t.detach() for t in net.module_.state_dict(keep_vars=True).values()]
+        self.saved_ = [t.clone() for t in self.live_]
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.running_ = True
+
+    def on_epoch_end(self, net, **kwargs):
+        self.running_ = False
+        for saved, live in zip(self.saved_, self.live_, strict=True):
+            saved.copy_(live)
+
+    def on_train_end(self, net, **kwargs):
+        if self.running_:
+            self.interrupted_ = len(net.history)
+            with torch.no_grad():
+                for saved, live in zip(self.saved_, self.live_, strict=True):
+                    live.copy_(saved)
+            del net.history[-1]
+        self.live_ = self.saved_ = None
 
 
 class ValidationScore(Callback):
@@ -94,3 +137,7 @@ class SklearnCallbackBridge(Callback):
         stop = self.subcontext_.call_on_fit_task_end(estimator=self.estimator, X=self.X, y=self.y)
         if stop:
             raise KeyboardInterrupt  # skorch's way to end training cleanly
+
+    def on_train_end(self, net, **kwargs):
+        # Drop the references to the data and the estimator: the fitted net is pickled.
+        self.context = self.estimator = self.X = self.y = self.subcontext_ = None

@@ -19,6 +19,12 @@ def _as_2d_series(X):
     return X
 
 
+def _validate_series(transformer, X, reset):
+    """A numeric 2-D series as float32 (if given so) or float64; strings are an error."""
+    X = validate_data(transformer, _as_2d_series(X), reset=reset, dtype="numeric")
+    return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
+
+
 class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     """Turn a time series into one window of recent history per time point.
 
@@ -110,7 +116,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        validate_data(self, _as_2d_series(X), reset=True, dtype=[np.float64, np.float32])
+        _validate_series(self, X, reset=True)
         return self
 
     def transform(self, X):
@@ -129,7 +135,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             those are before the start of the series. 2-D when ``flatten=True``.
         """
         check_is_fitted(self)
-        X = validate_data(self, _as_2d_series(X), reset=False, dtype=[np.float64, np.float32])
+        X = _validate_series(self, X, reset=False)
         if not self.flatten and _get_output_config("transform", self)["dense"] != "default":
             raise ValueError(
                 "SlidingWindowTransformer gives 3-D windows, which cannot be a DataFrame; "

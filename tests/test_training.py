@@ -254,3 +254,28 @@ def test_sklearn_callbacks_on_a_grid_search_reach_each_fit():
     search.set_callbacks(recorder).fit(X, y)
     epochs = recorder.ended.count(("GRURegressor", "epoch"))
     assert epochs == 2 * (2 * 2 + 1)  # two epochs in each of 4 fits and the refit
+
+
+class InterruptAt(Callback):
+    """Raise KeyboardInterrupt, as Ctrl-C would, in the given epoch and batch."""
+
+    def __init__(self, epoch, batch):
+        self.epoch = epoch
+        self.batch = batch
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        batches = net.history[-1, "batches"]
+        if training and len(net.history) == self.epoch and len(batches) == self.batch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_interrupted_fit_keeps_the_last_finished_epoch_and_says_so(Estimator):
+    X, y = _data(n=80)
+    params = {"hidden_size": 8, "batch_size": 16, "random_state": 0}
+    with pytest.warns(UserWarning, match="interrupted during epoch 3.*epoch \\(2\\)"):
+        interrupted = Estimator(max_epochs=10, callbacks=[InterruptAt(3, 2)], **params)
+        interrupted.fit(X, y)
+    assert interrupted.n_iter_ == 2 == len(interrupted.loss_curve_)
+    two_epochs = Estimator(max_epochs=2, **params).fit(X, y)
+    np.testing.assert_array_equal(interrupted.predict(X), two_epochs.predict(X))

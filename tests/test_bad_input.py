@@ -1,0 +1,125 @@
+"""Bad input, systematically: generated inputs either fit and predict finite values or get
+an error that names the problem; nothing the caller passed is ever modified."""
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor, SlidingWindowTransformer
+
+FAST = {"hidden_size": 2, "max_epochs": 1, "random_state": 0}
+DEFECTS = ["none", "leading_nan", "nan_inside", "partial_nan", "all_nan", "inf", "nan_in_y"]
+
+
+@st.composite
+def cases(draw):
+    """An input and the error it deserves (None when it is valid)."""
+    form = draw(st.sampled_from(["2d", "3d", "ragged"]))
+    n = draw(st.integers(0, 5))
+    n_features = 1 if form == "2d" else draw(st.integers(1, 3))
+    dtype = draw(st.sampled_from(["float32", "float64", "int64", "int8", "complex", "str"]))
+    floating = dtype.startswith("float")
+    defect = draw(st.sampled_from(DEFECTS)) if floating else "none"
+    rng = np.random.RandomState(draw(st.integers(0, 2**16)))
+    lengths = [draw(st.integers(2, 5)) for _ in range(n)]
+    if form != "ragged":
+        lengths = [lengths[0]] * n if n else []
+    seqs = [rng.randn(length, n_features) * 3 for length in lengths]
+    y = rng.randn(n)
+    expected = None
+    if n and defect != "none":
+        i = draw(st.integers(0, n - 1))
+        if defect == "leading_nan":
+            seqs[i][: draw(st.integers(1, lengths[i] - 1))] = np.nan
+            expected = "NaN" if form == "2d" else None
+        elif defect == "nan_inside":
+            seqs[i][-1] = np.nan  # after observed steps
+            expected = "NaN"
+        elif defect == "partial_nan":
+            seqs[i][0, 0] = np.nan
+            expected = "NaN" if n_features > 1 or form == "2d" else None
+            if n_features == 1 and form != "2d":  # a whole step: a later start
+                expected = None
+        elif defect == "all_nan":
+            seqs[i][:] = np.nan
+            expected = "NaN"
+        elif defect == "inf":
+            seqs[i][rng.randint(lengths[i]), rng.randint(n_features)] = -np.inf
+            expected = "infinity"
+        elif defect == "nan_in_y":
+            y[i] = np.nan
+            expected = "NaN"
+    if dtype == "complex":
+        seqs = [s + 1j for s in seqs]
+        expected = "[Cc]omplex"
+    elif dtype == "str":
+        seqs = [s.astype(str) for s in seqs]
+        expected = "string"
+    elif not floating:
+        seqs = [s.astype(dtype) for s in seqs]
+    if n == 0:
+        expected = "0 sample"
+    if form == "2d":
+        X = np.stack(seqs)[:, :, 0] if n else np.empty((0, 3))
+    elif form == "3d":
+        X = np.stack(seqs) if n else np.empty((0, 3, n_features))
+    else:
+        X = seqs
+    return form, X, y, expected
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_generated_input_fits_or_gets_a_named_error(Estimator, case):
+    form, X, y, expected = case
+    X_before, y_before = copy.deepcopy(X), y.copy()
+    model = Estimator(**FAST)
+    if expected is None:
+        prediction = model.fit(X, y).predict(X)
+        assert prediction.shape == (len(y),) and np.isfinite(prediction).all()
+    else:
+        with pytest.raises((ValueError, TypeError), match=expected):
+            model.fit(X, y)
+        assert not hasattr(model, "net_")
+    if isinstance(X, list):
+        for after, before in zip(X, X_before, strict=True):
+            np.testing.assert_array_equal(after, before)
+    else:
+        np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
+
+
+SERIES = np.random.RandomState(0).randn(12, 2)
+BAD_SERIES = [
+    ("nan", np.where(np.arange(24).reshape(12, 2) == 5, np.nan, SERIES), "NaN"),
+    ("inf", np.where(np.arange(24).reshape(12, 2) == 5, np.inf, SERIES), "infinity"),
+    ("1-D", SERIES[:, 0], "Expected 2D array"),
+    ("3-D", SERIES[:, :, None], "dim 3"),
+    ("empty", SERIES[:0], "0 sample"),
+    ("strings", SERIES.astype(str), "string"),
+    ("complex", SERIES + 1j, "[Cc]omplex"),
+]
+
+
+@pytest.mark.parametrize("flatten", [False, True])
+@pytest.mark.parametrize("case, X, match", BAD_SERIES, ids=[c[0] for c in BAD_SERIES])
+def test_bad_series_to_the_window_transformer(case, X, match, flatten):
+    before = X.copy()
+    transformer = SlidingWindowTransformer(window_size=3, flatten=flatten)
+    with pytest.raises((ValueError, TypeError), match=match):
+        transformer.fit(X)
+    assert not hasattr(transformer, "n_features_in_")
+    fitted = SlidingWindowTransformer(window_size=3, flatten=flatten).fit(SERIES)
+    with pytest.raises((ValueError, TypeError), match=match if case != "3-D" else "dim 3"):
+        fitted.transform(X)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_window_transformer_feature_mismatch():
+    fitted = SlidingWindowTransformer(window_size=3).fit(SERIES)
+    with pytest.raises(ValueError, match="X has 1 features, but SlidingWindowTransformer"):
+        fitted.transform(SERIES[:, :1])

@@ -1,0 +1,77 @@
+"""The same random_state gives the same model serially, in threads, processes and on Dask."""
+
+import threading
+
+import numpy as np
+import pytest
+from joblib import Parallel, delayed, parallel_backend
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_rnn import GRURegressor, LSTMRegressor
+
+
+def _data(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(64, 6, 2)
+    return X, X[:, -1, 0] - X[:, 0, 1]
+
+
+def _fit_predict(params, seed=0):
+    X, y = _data(seed)
+    return LSTMRegressor(**params).fit(X, y).predict(X)
+
+
+PARAMS = [
+    {"hidden_size": 8, "max_epochs": 4, "batch_size": 16, "random_state": 0},
+    {"hidden_size": 8, "max_epochs": 4, "batch_size": 16, "random_state": 1, "dropout": 0.3,
+     "num_layers": 2},
+]  # fmt: skip
+
+
+def test_two_threads_fitting_at_once_do_not_disturb_each_other():
+    expected = [_fit_predict(p, seed=i) for i, p in enumerate(PARAMS)]
+    def work(i, start, results):
+        start.wait()
+        results[i] = _fit_predict(PARAMS[i], seed=i)
+
+    for _ in range(3):
+        results = [None, None]
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=work, args=(i, start, results)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for got, want in zip(results, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_joblib_processes_give_the_serial_results():
+    serial = [_fit_predict(p) for p in PARAMS]
+    parallel = Parallel(n_jobs=2)(delayed(_fit_predict)(p) for p in PARAMS)
+    for got, want in zip(parallel, serial, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_grid_search_on_dask_gives_the_serial_results():
+    distributed = pytest.importorskip("distributed")
+    X, y = _data()
+    search = GridSearchCV(
+        GRURegressor(max_epochs=3, random_state=0),
+        {"hidden_size": [4, 8], "dropout": [0.0, 0.2]},
+        cv=2,
+    )
+    serial = search.fit(X, y).cv_results_["mean_test_score"]
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        with parallel_backend("dask"):
+            on_dask = search.set_params(n_jobs=-1).fit(X, y).cv_results_["mean_test_score"]
+    np.testing.assert_array_equal(on_dask, serial)
