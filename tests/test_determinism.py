@@ -30,6 +30,7 @@ PARAMS = [
 
 def test_two_threads_fitting_at_once_do_not_disturb_each_other():
     expected = [_fit_predict(p, seed=i) for i, p in enumerate(PARAMS)]
+
     def work(i, start, results):
         start.wait()
         results[i] = _fit_predict(PARAMS[i], seed=i)
