@@ -127,6 +127,20 @@ def load_model(path, *, device="cpu"):
     See Also
     --------
     save_model : Save a fitted model without pickle, and why.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from sklearn_rnn import LSTMRegressor, save_model, load_model
+    >>> X = np.random.RandomState(0).randn(20, 4, 2)
+    >>> model = LSTMRegressor(max_epochs=2, random_state=0).fit(X, X[:, -1, 0])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.pt")
+    >>> save_model(model, path)
+    >>> loaded = load_model(path)
+    >>> loaded
+    LSTMRegressor(max_epochs=2, random_state=0)
+    >>> loaded.n_features_in_
+    2
     """
     content = torch.load(path, map_location="cpu", weights_only=True)
     meta = json.loads(content["meta"])

@@ -109,7 +109,7 @@ _ATTRIBUTES = """\
         Number of time steps of a 2-D ``X``, or number of features per time step of a
         3-D or list ``X`` seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a 2-D ``X`` given as a DataFrame with string column
         names. Defined only then.
 """

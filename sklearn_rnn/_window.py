@@ -53,7 +53,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of features (columns) of the series seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the series' columns, when ``fit`` was given a DataFrame (or a named
         Series) with string column names.
 

@@ -1,0 +1,31 @@
+"""
+=======================================================
+Early stopping and the loss curve
+=======================================================
+
+A network trained too long on little data learns its noise. With
+``early_stopping=True`` the estimator holds out the **last** tenth of the samples (the
+tail of a series: its future) and stops when their R² stops improving, keeping the
+weights of the best epoch. :class:`~sklearn_rnn.LossCurveDisplay` draws the training
+loss, the validation score and the epoch that was kept.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sklearn_rnn import LossCurveDisplay, LSTMRegressor
+
+rng = np.random.RandomState(0)
+X = rng.randn(300, 10, 1)
+y = X[:, -1, 0] - 0.5 * X[:, -4, 0] + 0.5 * rng.randn(300)  # a signal, and noise
+
+model = LSTMRegressor(
+    hidden_size=64, max_epochs=300, early_stopping=True, n_iter_no_change=15, random_state=0
+).fit(X, y)
+print(f"stopped after {model.n_iter_} of 300 epochs")
+print(f"best validation R²: {model.best_validation_score_:.3f}")
+
+# %%
+display = LossCurveDisplay.from_estimator(model)
+plt.show()

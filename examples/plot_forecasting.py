@@ -1,0 +1,87 @@
+"""
+=======================================================
+Forecasting sunspots with a tuned LSTM pipeline
+=======================================================
+
+The yearly sunspot numbers rise and fall in cycles of about eleven years, each of its
+own height. This example forecasts one year ahead with a
+``StandardScaler -> SlidingWindowTransformer -> LSTMRegressor`` pipeline, tunes the
+window length and the hidden size together with ``GridSearchCV`` on ``TimeSeriesSplit``,
+and compares the holdout error with a naive forecast (the last value) and with Ridge on
+the same lags.
+"""
+
+# %%
+# Frame the problem: each row is paired with the next year's value. The last 60 years
+# are held out.
+import matplotlib.pyplot as plt
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_rnn import LSTMRegressor, SlidingWindowTransformer, frame_forecast
+from sklearn_rnn.datasets import load_sunspots
+
+sunspots = load_sunspots()
+X, y = frame_forecast(sunspots.data)
+years = sunspots.time[1:]  # the year of each target
+n_train = len(y) - 60
+
+# %%
+# Tune the window length and the network together. The target is standardised by
+# ``TransformedTargetRegressor``, which scales the predictions back.
+lstm = TransformedTargetRegressor(
+    regressor=make_pipeline(
+        StandardScaler(), SlidingWindowTransformer(), LSTMRegressor(random_state=0)
+    ),
+    transformer=StandardScaler(),
+)
+search = GridSearchCV(
+    lstm,
+    {
+        "regressor__slidingwindowtransformer__window_size": [6, 12, 24],
+        "regressor__lstmregressor__hidden_size": [16, 32],
+    },
+    cv=TimeSeriesSplit(n_splits=3),
+    scoring="neg_mean_absolute_error",
+).fit(X[:n_train], y[:n_train])
+window = search.best_params_["regressor__slidingwindowtransformer__window_size"]
+print("best parameters:", search.best_params_)
+
+# %%
+# A linear baseline on the same lags: the windows flattened into lag features.
+ridge = TransformedTargetRegressor(
+    regressor=make_pipeline(
+        StandardScaler(),
+        SlidingWindowTransformer(window, flatten=True),
+        SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
+        Ridge(),
+    ),
+    transformer=StandardScaler(),
+).fit(X[:n_train], y[:n_train])
+
+# %%
+# Predict on the whole series, so that each holdout window sees its full history, and
+# keep the holdout rows.
+forecasts = {
+    "naive (last value)": X[n_train:, 0],
+    f"Ridge on {window} lags": ridge.predict(X)[n_train:],
+    "LSTM, tuned": search.predict(X)[n_train:],
+}
+for name, forecast in forecasts.items():
+    print(f"{name:>20}: MAE {mean_absolute_error(y[n_train:], forecast):.1f}")
+
+fig, ax = plt.subplots(figsize=(8, 3.5))
+ax.plot(years[n_train - 60 :], y[n_train - 60 :], color="black", label="truth")
+for name, forecast in list(forecasts.items())[1:]:
+    ax.plot(years[n_train:], forecast, label=name)
+ax.axvline(years[n_train], color="grey", linestyle=":")
+ax.set_xlabel("year")
+ax.set_ylabel("sunspot number")
+ax.legend(loc="upper left")
+fig.tight_layout()
+plt.show()
