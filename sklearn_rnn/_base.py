@@ -1,6 +1,7 @@
 """The shared base of the recurrent regressors: scikit-learn's face over a skorch net."""
 
 import collections
+import contextlib
 import copy
 import functools
 import pickle
@@ -34,8 +35,6 @@ from ._data import (
     as_tensor,
     canonicalize,
     check_sequences,
-    input_ndim,
-    is_ragged,
 )
 from ._network import RecurrentRegressorModule
 
@@ -186,32 +185,19 @@ def _seeds(random_state, n=2, offset=0):
 _GLOBAL_RNG_LOCK = threading.RLock()
 
 
-class _SeededRNG:
+@contextlib.contextmanager
+def _seeded_rng(seed, device):
     """Seed torch's generators for a block and give the caller's states back after it.
 
     Holds the process-wide lock on torch's global generator for the whole block.
     """
-
-    def __init__(self, seed, device):
-        self.seed = seed
-        cuda = torch.device(device).type == "cuda"
-        self.devices = list(range(torch.cuda.device_count())) if cuda else []
-        self._fork = None
-
-    def __enter__(self):
-        _GLOBAL_RNG_LOCK.acquire()
-        self._fork = torch.random.fork_rng(devices=self.devices)
-        self._fork.__enter__()
-        torch.default_generator.manual_seed(self.seed)
-        if self.devices:
-            torch.cuda.manual_seed_all(self.seed)
-        return self
-
-    def __exit__(self, *exc_info):
-        try:
-            return self._fork.__exit__(*exc_info)
-        finally:
-            _GLOBAL_RNG_LOCK.release()
+    cuda = torch.device(device).type == "cuda"
+    devices = list(range(torch.cuda.device_count())) if cuda else []
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)
+        if devices:
+            torch.cuda.manual_seed_all(seed)
+        yield
 
 
 class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
@@ -388,37 +374,16 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
         the ``info`` dict, to be stored only once the fit has succeeded.
         """
         owner = copy.copy(self) if reset else self
-        if not reset:
-            ndim = 3 if is_ragged(X) else input_ndim(X)
-            if self._tabular and ndim == 3:
-                raise ValueError(
-                    f"X is a set of 3-D or ragged sequences, but this "
-                    f"{type(self).__name__} was fitted on 2-D input, read as "
-                    f"{self.n_features_in_} time steps of one feature. Pass a 2-D "
-                    f"array of shape (n_samples, {self.n_features_in_})."
-                )
-            if not self._tabular and ndim == 2:
-                raise ValueError(
-                    f"X is 2-D, but this {type(self).__name__} was fitted on 3-D or "
-                    f"ragged sequences with {self.n_features_in_} feature(s) per time "
-                    "step. Pass X of shape (n_samples, n_timesteps, "
-                    f"{self.n_features_in_}) or a list of (n_timesteps_i, "
-                    f"{self.n_features_in_}) arrays."
-                )
+        fitted = None if reset else {"tabular": self._tabular, "n_features": self.n_features_in_}
         X, lengths, y, info = check_sequences(
             owner,
             X,
             y,
             reset=reset,
             validate_2d=functools.partial(validate_data, owner),
+            fitted=fitted,
         )
         info["feature_names_in"] = getattr(owner, "feature_names_in_", None)
-        if not reset and not self._tabular and info["n_features"] != self.n_features_in_:
-            raise ValueError(
-                f"X has {info['n_features']} feature(s) per time step, but "
-                f"{type(self).__name__} is expecting {self.n_features_in_} feature(s) "
-                "per time step as input."
-            )
         return X, lengths, y, info
 
     def _module_params(self):
@@ -493,7 +458,13 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
         super().__setstate__(state)
 
     def _structure(self):
+        """The network structure the parameters ask for."""
         return {k: v for k, v in self.get_params().items() if k in _STRUCTURE}
+
+    def _fitted_structure(self):
+        """The structure of the fitted network, read from the network itself."""
+        rnn = self.net_.module_.rnn
+        return {k: getattr(rnn, k) for k in self._structure()}
 
     def _continues(self, incremental):
         """Whether this fit continues the fitted network rather than starting anew."""
@@ -514,10 +485,10 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
                 f"subclass; got {optimizer!r}."
             )
         continues = self._continues(incremental)
-        if continues and self._structure() != self._fitted_structure:
+        if continues and self._structure() != self._fitted_structure():
             raise ValueError(
                 "A warm start or partial_fit continues the fitted network, so its "
-                f"structure must not change: fitted with {self._fitted_structure}, now "
+                f"structure must not change: fitted with {self._fitted_structure()}, now "
                 f"{self._structure()}. Set warm_start=False to train a new network."
             )
         X_orig, y_orig = X, y
@@ -595,7 +566,7 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
             callbacks=callbacks,
         )
         dataset = _dataset(X, lengths, y, sample_weight, device)
-        with _SeededRNG(init_seed, device):
+        with _seeded_rng(init_seed, device):
             net.initialize()
             if continues:
                 _continue_from(net, self.net_, self.lr)
@@ -616,7 +587,6 @@ class BaseRecurrentRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator
             del self.feature_names_in_
         self._tabular = info["tabular"]
         self._y_ndim = info["y_ndim"]
-        self._fitted_structure = self._structure()
         self.n_outputs_ = y.shape[1]
         self._set_training_attributes()
         return self

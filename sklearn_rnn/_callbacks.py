@@ -95,16 +95,13 @@ class DivergenceCheck(Callback):
 class EpochProgressBar(Callback):
     """A progress bar over epochs (tqdm, on stderr) showing the latest losses."""
 
-    def __init__(self, total=None, desc=None):
-        self.total = total
+    def __init__(self, desc=None):
         self.desc = desc
 
     def on_train_begin(self, net, **kwargs):
         from tqdm.auto import tqdm  # a dependency of skorch
 
-        self.bar_ = tqdm(
-            total=self.total or net.max_epochs, desc=self.desc, unit="epoch", file=sys.stderr
-        )
+        self.bar_ = tqdm(total=net.max_epochs, desc=self.desc, unit="epoch", file=sys.stderr)
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]

@@ -18,7 +18,6 @@ __all__ = [
     "canonicalize",
     "as_tensor",
     "check_sequences",
-    "input_ndim",
     "is_ragged",
 ]
 
@@ -137,7 +136,7 @@ def _left_align(X):
     return out, lengths.astype(np.int64)
 
 
-def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d):
+def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d, fitted=None):
     """Validate ``X`` (and ``y``) in any accepted form; return the internal form.
 
     Parameters
@@ -156,6 +155,9 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d):
     validate_2d : callable
         ``validate_data`` bound to the estimator's options, used for 2-D input so
         that scikit-learn's own checks and messages apply to tabular data.
+    fitted : dict or None, default=None
+        With ``reset=False``, the input form seen in ``fit``: ``{"tabular": bool,
+        "n_features": int}``; ``X`` must have the same form.
 
     Returns
     -------
@@ -169,6 +171,8 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d):
         raise ValueError("Found an empty list X: 0 sample(s), while a minimum of 1 is required.")
     ragged = is_ragged(X)
     ndim = 3 if ragged else input_ndim(X)
+    if fitted is not None:
+        _check_fitted_form(estimator, ndim, fitted)
     if ndim != 3:
         # Tabular input (or invalid dimensions, which validate_data reports in
         # scikit-learn's words): each column is one time step of one feature.
@@ -219,9 +223,32 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d):
     else:
         y = _check_y(y, multi_output=True, y_numeric=True, estimator=estimator)
         check_consistent_length(X3, y)
+    if fitted is not None and X3.shape[2] != fitted["n_features"]:
+        raise ValueError(
+            f"X has {X3.shape[2]} feature(s) per time step, but "
+            f"{type(estimator).__name__} is expecting {fitted['n_features']} feature(s) "
+            "per time step as input."
+        )
     X3, lengths = _left_align(X3)
     info = {"tabular": False, "n_features": X3.shape[2]}
     return X3, lengths, _targets(y, info), info
+
+
+def _check_fitted_form(estimator, ndim, fitted):
+    """Sequences for a model fitted on tabular input, or the reverse, are an error."""
+    name, n_features = type(estimator).__name__, fitted["n_features"]
+    if fitted["tabular"] and ndim == 3:
+        raise ValueError(
+            f"X is a set of 3-D or ragged sequences, but this {name} was fitted on 2-D "
+            f"input, read as {n_features} time steps of one feature. Pass a 2-D array of "
+            f"shape (n_samples, {n_features})."
+        )
+    if not fitted["tabular"] and ndim == 2:
+        raise ValueError(
+            f"X is 2-D, but this {name} was fitted on 3-D or ragged sequences with "
+            f"{n_features} feature(s) per time step. Pass X of shape (n_samples, "
+            f"n_timesteps, {n_features}) or a list of (n_timesteps_i, {n_features}) arrays."
+        )
 
 
 def _targets(y, info):

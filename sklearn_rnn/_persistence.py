@@ -21,7 +21,6 @@ _FITTED = [
     "best_validation_score_",
     "_tabular",
     "_y_ndim",
-    "_fitted_structure",
 ]
 
 
@@ -98,8 +97,7 @@ def save_model(estimator, path):
     if name not in _estimator_classes():
         raise TypeError(f"save_model saves this package's regressors; got {name}.")
     params = {k: _plain(v, k) for k, v in estimator.get_params().items()}
-    fitted = {k: _plain(getattr(estimator, k), k) for k in _FITTED if k != "_fitted_structure"}
-    fitted["_fitted_structure"] = {k: _plain(v, k) for k, v in estimator._fitted_structure.items()}
+    fitted = {k: _plain(getattr(estimator, k), k) for k in _FITTED}
     if hasattr(estimator, "feature_names_in_"):
         fitted["feature_names_in_"] = [str(f) for f in estimator.feature_names_in_]
     meta = {"format": _FORMAT, "estimator": name, "params": params, "fitted": fitted}
