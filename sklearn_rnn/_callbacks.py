@@ -4,7 +4,6 @@ import math
 import sys
 
 import torch
-from sklearn.metrics import r2_score
 from skorch.callbacks import Callback
 
 __all__ = [
@@ -54,11 +53,15 @@ class InterruptGuard(Callback):
 
 
 class ValidationScore(Callback):
-    """Record the R² of each epoch's validation predictions as ``valid_score``.
+    """Record the score of each epoch's validation predictions as ``valid_score``.
 
-    The predictions are those skorch makes anyway to compute the validation loss, so
-    scoring costs no extra forward pass.
+    ``score(y_true, y_pred, sample_weight)`` is the estimator family's score (R² for
+    the regressors), on the network's outputs. The predictions are those skorch makes
+    anyway to compute the validation loss, so scoring costs no extra forward pass.
     """
+
+    def __init__(self, score):
+        self.score = score
 
     def on_epoch_begin(self, net, **kwargs):
         self.y_pred_ = []
@@ -74,7 +77,7 @@ class ValidationScore(Callback):
         y_true = dataset_valid.y.cpu().numpy()
         weight = dataset_valid.sample_weight
         weight = None if weight is None else weight.cpu().numpy()
-        net.history.record("valid_score", float(r2_score(y_true, y_pred, sample_weight=weight)))
+        net.history.record("valid_score", float(self.score(y_true, y_pred, sample_weight=weight)))
         self.y_pred_ = []
 
 

@@ -10,7 +10,14 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils.validation import _check_y, check_array, check_consistent_length
+from sklearn.utils.validation import (  # sklearn private: _check_y, _get_feature_names
+    _check_y,
+    _get_feature_names,
+    check_array,
+    check_consistent_length,
+    check_X_y,
+    validate_data,
+)
 
 __all__ = [
     "BatchIterator",
@@ -136,13 +143,17 @@ def _left_align(X):
     return out, lengths.astype(np.int64)
 
 
-def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d, fitted=None):
+def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=True):
     """Validate ``X`` (and ``y``) in any accepted form; return the internal form.
+
+    Nothing is set on ``estimator``: what ``fit`` must record is returned in ``info``.
 
     Parameters
     ----------
     estimator : estimator
-        The estimator that validates; used for error messages and ``n_features_in_``.
+        The estimator that validates: named in error messages, and, when ``fitted``
+        is given, the one whose ``n_features_in_`` and ``feature_names_in_`` a 2-D
+        ``X`` is checked against.
     X : array-like or list of array-like
         2-D (n_samples, n_timesteps), 3-D (n_samples, n_timesteps, n_features) or a
         list of (n_timesteps_i, n_features) sequences.
@@ -150,42 +161,34 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d, fitt
             default="no_validation"
         Targets, validated with ``X`` unless "no_validation"; None is an error, as in
         scikit-learn's ``validate_data``.
-    reset : bool
-        Whether this is ``fit`` (record the input form) or ``predict`` (check it).
-    validate_2d : callable
-        ``validate_data`` bound to the estimator's options, used for 2-D input so
-        that scikit-learn's own checks and messages apply to tabular data.
     fitted : dict or None, default=None
-        With ``reset=False``, the input form seen in ``fit``: ``{"tabular": bool,
-        "n_features": int}``; ``X`` must have the same form.
+        None in ``fit`` (the input form is recorded). Else the input form seen in
+        ``fit``, ``{"tabular": bool, "n_features": int}``, that ``X`` must have.
+    y_numeric : bool, default=True
+        Whether ``y`` must be numeric (regression) or may hold labels of any kind.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_timesteps, n_features), float32
     lengths : ndarray of shape (n_samples,) or None
-    y : ndarray of shape (n_samples, n_outputs) float32, or None
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs), or None
     info : dict
-        ``{"tabular": bool, "n_features": int, "y_ndim": int or None}``.
+        ``{"tabular": bool, "n_features": int, "feature_names_in": ndarray or None}``.
     """
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("Found an empty list X: 0 sample(s), while a minimum of 1 is required.")
+    no_y = isinstance(y, str) and y == "no_validation"
     ragged = is_ragged(X)
     ndim = 3 if ragged else input_ndim(X)
     if fitted is not None:
         _check_fitted_form(estimator, ndim, fitted)
     if ndim != 3:
-        # Tabular input (or invalid dimensions, which validate_data reports in
-        # scikit-learn's words): each column is one time step of one feature.
-        if isinstance(y, str) and y == "no_validation":
-            X = validate_2d(X, reset=reset, dtype="numeric")
-            y = None
-        else:
-            X, y = validate_2d(
-                X, y, reset=reset, dtype="numeric", multi_output=True, y_numeric=True
-            )
+        # Tabular input (or invalid dimensions, reported in scikit-learn's words):
+        # each column is one time step of one feature.
+        X, y, names = _check_tabular(estimator, X, y, fitted, y_numeric)
         X3 = np.ascontiguousarray(X, dtype=np.float32)[:, :, None]
-        info = {"tabular": True, "n_features": X3.shape[1]}
-        return X3, None, _targets(y, info), info
+        info = {"tabular": True, "n_features": X3.shape[1], "feature_names_in": names}
+        return X3, None, y, info
 
     if ragged:
         X3 = _ragged_to_array(X)
@@ -214,14 +217,15 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d, fitt
                     "of 1 is required."
                 )
         X3 = np.ascontiguousarray(X3, dtype=np.float32)
-    if isinstance(y, str) and y == "no_validation":
+    if no_y:
         y = None
     elif y is None:
         raise ValueError(
             f"{type(estimator).__name__} requires y to be passed, but the target y is None."
         )
     else:
-        y = _check_y(y, multi_output=True, y_numeric=True, estimator=estimator)
+        # sklearn private: _check_y, the y half of check_X_y.
+        y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)
         check_consistent_length(X3, y)
     if fitted is not None and X3.shape[2] != fitted["n_features"]:
         raise ValueError(
@@ -230,8 +234,31 @@ def check_sequences(estimator, X, y="no_validation", *, reset, validate_2d, fitt
             "per time step as input."
         )
     X3, lengths = _left_align(X3)
-    info = {"tabular": False, "n_features": X3.shape[2]}
-    return X3, lengths, _targets(y, info), info
+    info = {"tabular": False, "n_features": X3.shape[2], "feature_names_in": None}
+    return X3, lengths, y, info
+
+
+def _check_tabular(estimator, X, y, fitted, y_numeric):
+    """Validate a 2-D ``X`` (and ``y``) with scikit-learn's own checks and messages.
+
+    In ``fit`` (``fitted`` None) ``check_X_y``, which sets nothing on the estimator, and
+    the column names it would record; else ``validate_data`` with ``reset=False``, which
+    checks ``n_features_in_`` and ``feature_names_in_`` and sets nothing either.
+    """
+    kwargs = {"dtype": "numeric"}
+    no_y = isinstance(y, str) and y == "no_validation"
+    if not no_y:
+        kwargs.update(multi_output=True, y_numeric=y_numeric)
+    if fitted is not None:
+        if no_y:
+            return validate_data(estimator, X, reset=False, **kwargs), None, None
+        X, y = validate_data(estimator, X, y, reset=False, **kwargs)
+        return X, y, None
+    names = _get_feature_names(X)  # sklearn private: what validate_data would record
+    if no_y:
+        return check_array(X, estimator=estimator, **kwargs), None, names
+    X, y = check_X_y(X, y, estimator=estimator, **kwargs)
+    return X, y, names
 
 
 def _check_fitted_form(estimator, ndim, fitted):
@@ -249,16 +276,6 @@ def _check_fitted_form(estimator, ndim, fitted):
             f"{n_features} feature(s) per time step. Pass X of shape (n_samples, "
             f"n_timesteps, {n_features}) or a list of (n_timesteps_i, {n_features}) arrays."
         )
-
-
-def _targets(y, info):
-    """Record the target's dimensionality and return it as float32 (n_samples, n_outputs)."""
-    if y is None:
-        info["y_ndim"] = None
-        return None
-    y = np.asarray(y)
-    info["y_ndim"] = y.ndim
-    return np.asarray(y.reshape(len(y), -1), dtype=np.float32)
 
 
 def canonicalize(X, lengths, y, sample_weight):
@@ -327,7 +344,8 @@ def _row_hashes(keys):
     words = keys.view(np.uint64)
     n_words = words.shape[1]
     multipliers = np.resize(_HASH_MULTIPLIERS, n_words)
-    multipliers += np.arange(n_words, dtype=np.uint64) // len(_HASH_MULTIPLIERS)
+    # Beyond 4,096 words the multipliers repeat, shifted by an even number: still odd.
+    multipliers += np.uint64(2) * (np.arange(n_words, dtype=np.uint64) // len(_HASH_MULTIPLIERS))
     with np.errstate(over="ignore"):
         return (words * multipliers).sum(axis=1, dtype=np.uint64)  # modulo 2**64
 

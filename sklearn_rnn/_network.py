@@ -7,7 +7,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-class RecurrentRegressorModule(nn.Module):
+class RecurrentModule(nn.Module):
     """A recurrent stack read at the last valid step of each sequence, then a linear layer.
 
     Parameters
@@ -17,7 +17,7 @@ class RecurrentRegressorModule(nn.Module):
     input_size : int
         Number of features per time step.
     output_size : int
-        Number of regression targets.
+        Number of outputs of the head (regression targets, or class scores).
     hidden_size : int
         Number of features in the hidden state.
     num_layers : int

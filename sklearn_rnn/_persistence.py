@@ -7,21 +7,11 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import _resolve_device
+
 __all__ = ["load_model", "save_model"]
 
 _FORMAT = "sklearn-rnn/1"
-# Fitted attributes stored besides the weights; the training history is not.
-_FITTED = [
-    "n_features_in_",
-    "n_outputs_",
-    "n_iter_",
-    "loss_curve_",
-    "best_loss_",
-    "validation_scores_",
-    "best_validation_score_",
-    "_tabular",
-    "_y_ndim",
-]
 
 
 def _estimator_classes():
@@ -97,12 +87,15 @@ def save_model(estimator, path):
     if name not in _estimator_classes():
         raise TypeError(f"save_model saves this package's regressors; got {name}.")
     params = {k: _plain(v, k) for k, v in estimator.get_params().items()}
-    fitted = {k: _plain(getattr(estimator, k), k) for k in _FITTED}
-    if hasattr(estimator, "feature_names_in_"):
-        fitted["feature_names_in_"] = [str(f) for f in estimator.feature_names_in_]
+    # The estimator's own fitted state, as pickle and skops keep it, less what only
+    # further training needs (the optimizer state and the history).
+    fitted = estimator._fitted_state(optimizer=False)
+    weights = {k: torch.from_numpy(v) for k, v in fitted.pop("net")["module"].items()}
+    if "feature_names_in_" in fitted:
+        fitted["feature_names_in_"] = [str(f) for f in fitted["feature_names_in_"]]
+    fitted = {k: _plain(v, k) for k, v in fitted.items()}
     meta = {"format": _FORMAT, "estimator": name, "params": params, "fitted": fitted}
-    state = {k: v.detach().cpu() for k, v in estimator.net_.module_.state_dict().items()}
-    torch.save({"meta": json.dumps(meta), "state_dict": state}, path)
+    torch.save({"meta": json.dumps(meta), "state_dict": weights}, path)
 
 
 def load_model(path, *, device="cpu"):
@@ -147,20 +140,9 @@ def load_model(path, *, device="cpu"):
     estimator = _estimator_classes()[meta["estimator"]](**meta["params"])
     estimator.set_params(device=device)
     fitted = meta["fitted"]
-    net = estimator._make_net(
-        fitted["n_features_in_"] if not fitted["_tabular"] else 1,
-        fitted["n_outputs_"],
-        optimizer=torch.optim.SGD,
-        device=device,
-    )
-    with torch.random.fork_rng(devices=[]):  # initial weights, replaced right after
-        net.initialize()
-    net.module_.load_state_dict(content["state_dict"])
-    net.module_.to(device)
-    estimator.net_ = net
-    estimator.history_ = net.history
-    for key, value in fitted.items():
-        if key == "feature_names_in_":
-            value = np.asarray(value, dtype=object)
-        setattr(estimator, key, value)
+    if "feature_names_in_" in fitted:
+        fitted["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
+    weights = {k: v.numpy() for k, v in content["state_dict"].items()}
+    fitted["net"] = {"module": weights, "history": [], "optimizer": None}
+    estimator._restore_fitted_state(fitted, device=_resolve_device(device))
     return estimator

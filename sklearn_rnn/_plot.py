@@ -18,10 +18,12 @@ class LossCurveDisplay:
         Training loss of each epoch.
 
     validation_scores : array-like of shape (n_epochs,) or None, default=None
-        Validation R² of each epoch, drawn on a second y-axis.
+        Validation R² of each epoch (NaN for an epoch trained without early
+        stopping), drawn on a second y-axis.
 
     best_epoch : int or None, default=None
-        The epoch (counted from 1) whose weights the model kept, marked with a line.
+        The epoch (counted from 1) whose weights early stopping restored, marked with
+        a line; None when the model keeps its last epoch.
 
     estimator_name : str or None, default=None
         Name used in the title.
@@ -87,10 +89,11 @@ class LossCurveDisplay:
         """
         check_is_fitted(estimator, "loss_curve_")
         scores = estimator.validation_scores_
-        if scores is not None:
-            best_epoch = scores.index(estimator.best_validation_score_) + 1
-        else:
-            best_epoch = int(np.argmin(estimator.loss_curve_)) + 1
+        best_epoch = None  # without early stopping the model keeps its last epoch
+        if estimator.best_validation_score_ is not None:
+            # Early stopping restored the last epoch that scored best.
+            matches = np.flatnonzero(np.asarray(scores) == estimator.best_validation_score_)
+            best_epoch = int(matches[-1]) + 1
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_scores=scores,

@@ -1,8 +1,105 @@
-"""RNNRegressor, LSTMRegressor and GRURegressor: the base class with a cell chosen."""
+"""The regressor family (its loss, targets and score), and its three cells."""
 
-from sklearn.utils._param_validation import StrOptions
+import numpy as np
+import torch
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions  # sklearn private, see _base.py
 
-from ._base import BaseRecurrentRegressor
+from ._base import BaseRecurrentEstimator
+
+_LOSSES = {
+    "squared_error": torch.nn.MSELoss,
+    "absolute_error": torch.nn.L1Loss,
+    "huber": torch.nn.HuberLoss,
+}
+
+
+class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
+    """The regressor family: numeric targets, a regression loss, R² for validation."""
+
+    _target_attributes = ("n_outputs_", "_y_ndim")
+
+    _parameter_constraints: dict = {
+        **BaseRecurrentEstimator._parameter_constraints,
+        "loss": [StrOptions(set(_LOSSES))],
+    }
+
+    def __init__(
+        self,
+        hidden_size=32,
+        *,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        loss="squared_error",
+        optimizer="adam",
+        lr=0.01,
+        weight_decay=0.0,
+        max_epochs=100,
+        batch_size="auto",
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _criterion(self):
+        return _LOSSES[self.loss]
+
+    def _encode_targets(self, y, *, continues):
+        """``y`` as float32 (n_samples, n_outputs), and the fitted attributes it sets."""
+        Y = np.asarray(y.reshape(len(y), -1), dtype=np.float32)
+        if continues and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output(s), but the fitted network predicts "
+                f"{self.n_outputs_}; a warm start or partial_fit cannot change that."
+            )
+        return Y, {"n_outputs_": Y.shape[1], "_y_ndim": y.ndim}
+
+    def _decode_outputs(self, outputs):
+        y_pred = outputs.astype(np.float64)
+        return y_pred.ravel() if self._y_ndim == 1 else y_pred
+
+    @staticmethod
+    def _validation_score(y_true, y_pred, sample_weight=None):
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+    @staticmethod
+    def _output_size(state):
+        return state["n_outputs_"]
+
 
 _SHARED_PARAMETERS = """\
     bidirectional : bool, default=False
@@ -127,8 +224,9 @@ _NOTES = """\
     ``sample_weight`` then give identical models, and the order of the training
     samples does not change the result.
 
-    Predictions are computed in fixed batches of 128 samples, so a sample's prediction
-    does not depend on the other samples passed with it.
+    Predictions are computed in batches padded with zero sequences to a multiple of 8
+    rows (the smallest products use other kernels, which round differently), so a
+    sample's prediction does not depend on the other samples passed with it.
 """
 
 

@@ -3,14 +3,14 @@
 import pytest
 import torch
 
-from sklearn_rnn._network import RecurrentRegressorModule
+from sklearn_rnn._network import RecurrentModule
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_padding_never_reaches_the_output(cell, bidirectional):
     torch.manual_seed(0)
-    module = RecurrentRegressorModule(
+    module = RecurrentModule(
         cell,
         input_size=3,
         output_size=2,
@@ -36,14 +36,14 @@ def test_equal_lengths_are_not_packed(monkeypatch):
         raise AssertionError("packed although all lengths are equal")
 
     monkeypatch.setattr(network, "pack_padded_sequence", fail)
-    module = RecurrentRegressorModule("lstm", input_size=1, output_size=1)
+    module = RecurrentModule("lstm", input_size=1, output_size=1)
     assert module(torch.randn(3, 4, 1), None).shape == (3, 1)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_output_depends_on_the_last_step(cell):
     torch.manual_seed(0)
-    module = RecurrentRegressorModule(cell, input_size=1, output_size=1, hidden_size=4).eval()
+    module = RecurrentModule(cell, input_size=1, output_size=1, hidden_size=4).eval()
     X = torch.randn(1, 6, 1)
     changed = X.clone()
     changed[0, -1, 0] += 1.0
@@ -53,7 +53,7 @@ def test_output_depends_on_the_last_step(cell):
 
 def test_dropout_applies_with_one_layer():
     torch.manual_seed(0)
-    module = RecurrentRegressorModule("gru", input_size=1, output_size=1, dropout=0.5)
+    module = RecurrentModule("gru", input_size=1, output_size=1, dropout=0.5)
     X = torch.randn(16, 4, 1)
     module.train()
     assert not torch.equal(module(X), module(X))
@@ -62,5 +62,5 @@ def test_dropout_applies_with_one_layer():
 
 
 def test_relu_nonlinearity_reaches_the_cell():
-    module = RecurrentRegressorModule("rnn", 1, 1, nonlinearity="relu")
+    module = RecurrentModule("rnn", 1, 1, nonlinearity="relu")
     assert module.rnn.nonlinearity == "relu"

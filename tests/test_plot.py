@@ -38,16 +38,31 @@ def test_loss_curve_with_validation_and_best_epoch():
     assert display.ax_score_ is not None and display.ax_.get_xlabel() == "epoch"
 
 
-def test_loss_curve_without_validation_marks_the_lowest_loss():
+def test_loss_curve_without_validation_marks_no_epoch():
+    # Without early stopping the model keeps its last epoch, not the lowest-loss one:
+    # a random loss curve whose minimum is not last shows the difference.
     import matplotlib.pyplot as plt
 
     X, y = _data()
-    model = GRURegressor(max_epochs=10).fit(X, y)
+    model = GRURegressor(max_epochs=10, lr=2.0, random_state=0).fit(X, y)
+    assert int(np.argmin(model.loss_curve_)) + 1 != model.n_iter_
     _, ax = plt.subplots()
     display = LossCurveDisplay.from_estimator(model, ax=ax, color="red")
     assert display.ax_ is ax and display.ax_score_ is None
     assert display.lines_["loss"].get_color() == "red"
-    assert display.best_epoch == int(np.argmin(model.loss_curve_)) + 1
+    assert display.best_epoch is None and "best_epoch" not in display.lines_
+
+
+def test_loss_curve_after_a_warm_start_then_early_stopping():
+    X, y = _data()
+    model = GRURegressor(max_epochs=4, warm_start=True, random_state=0).fit(X, y)
+    model.set_params(early_stopping=True, max_epochs=6, n_iter_no_change=2).fit(X, y)
+    display = LossCurveDisplay.from_estimator(model)
+    scores = display.lines_["validation_score"].get_ydata()
+    assert len(scores) == len(model.loss_curve_) == model.n_iter_ > 4
+    assert np.isnan(scores[:4]).all() and not np.isnan(scores[4:]).any()
+    assert display.best_epoch > 4
+    assert scores[display.best_epoch - 1] == model.best_validation_score_
 
 
 def test_unfitted_estimator():

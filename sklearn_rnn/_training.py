@@ -1,0 +1,473 @@
+"""The training side: the skorch net, its callbacks, seeding, continuation, serialisation.
+
+The estimators (``_base.py``) meet this module at three calls: :func:`train` fits a net
+on data in the internal form, :func:`forward` predicts with one, and
+:func:`net_state` / :func:`restore_net` turn a net into plain data and back. Nothing
+here knows about scikit-learn's parameters or fitted attributes.
+
+Private names of skorch used here (each checked by ``tests/test_training_side.py``):
+``NeuralNet._set_training`` (overridden: the train/eval mode set only when it changes)
+and the contract of ``NeuralNet.train_step`` (replaced by a closure-free version).
+"""
+
+import contextlib
+import copy
+import threading
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from skorch import NeuralNetRegressor
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+from skorch.helper import predefined_split
+from skorch.history import History
+from skorch.utils import TeeGenerator, noop
+
+from ._callbacks import (
+    DivergenceCheck,
+    EpochProgressBar,
+    InterruptGuard,
+    SklearnCallbackBridge,
+    ValidationScore,
+)
+from ._data import BatchIterator, SequenceDataset, as_tensor, canonicalize
+
+__all__ = ["NetConfig", "TrainConfig", "forward", "net_state", "restore_net", "train"]
+
+# Predictions are computed in batches of this many rows, the last one padded with zero
+# sequences to a multiple of PREDICT_ROW_MULTIPLE rows. float32 matrix products round
+# differently for one or two rows (other kernels), so a sample predicted alone would
+# differ in the last bit from the same sample predicted among others; with every batch
+# at least 8 rows, a sample's prediction does not depend on which samples share its
+# batch. 128 is only the fastest batch for an LSTM on a CPU.
+PREDICT_BATCH_SIZE = 128
+PREDICT_ROW_MULTIPLE = 8
+
+# ``batch_size="auto"``: mini-batches of this size, or the whole set when smaller.
+AUTO_BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """What defines a network and its optimizer: enough to build the skorch net.
+
+    ``module_params`` are the module's constructor arguments; ``optimizer_params`` the
+    optimizer's (``lr`` included), every one of which a continued fit applies anew.
+    """
+
+    module: type
+    module_params: dict
+    criterion: type
+    optimizer: type
+    optimizer_params: dict
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: epochs, batches, seeds, early stopping, callbacks, progress."""
+
+    max_epochs: int
+    batch_size: object = "auto"
+    random_state: object = None
+    clip_grad_norm: float | None = None
+    validation_fraction: float | None = None  # None: no early stopping
+    n_iter_no_change: int = 10
+    tol: float = 1e-4
+    score: object = None  # score(y_true, y_pred, sample_weight) of a validation epoch
+    verbose: int = 0
+    name: str = ""
+    callbacks: list = field(default_factory=list)
+
+
+class _SequenceNet(NeuralNetRegressor):
+    """skorch's net, fed ``{"X", "lengths", "sample_weight"}`` batch dicts.
+
+    A batch of equal-length sequences without weights is the ``X`` tensor alone.
+
+    Its per-batch bookkeeping is trimmed to what the estimators use: skorch's epoch
+    table is only set up when it is printed, and the module's train/eval mode is set
+    when it changes rather than on every batch.
+    """
+
+    def get_default_callbacks(self):
+        callbacks = super().get_default_callbacks()
+        if not self.verbose:  # the table is built every epoch even when not printed
+            callbacks = [(name, cb) for name, cb in callbacks if name != "print_log"]
+        return callbacks
+
+    def _set_training(self, training=True):
+        # skorch private: called before every batch; switching modes costs a walk
+        # over all submodules, so only when the mode changes.
+        if self.module_.training != training:
+            super()._set_training(training)
+
+    def train_step(self, batch, **fit_params):
+        """One optimizer step, without the closure that only LBFGS-like optimizers need.
+
+        skorch's own ``train_step`` wraps the same calls in a closure, feeds the step
+        through ``get_train_step_accumulator`` and steps every optimizer of
+        ``_optimizers``; for one optimizer that takes no closure, and skorch's default
+        accumulator (the first step), this does the same without the closure or the
+        accumulator. ``tests/test_training_side.py`` compares the two, hook by hook.
+        """
+        if isinstance(self.optimizer_, torch.optim.LBFGS):
+            return super().train_step(batch, **fit_params)
+        self.optimizer_.zero_grad()
+        step = self.train_step_single(batch, **fit_params)
+        if self._grad_callbacks:
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        self.optimizer_.step()
+        return step
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Note once whether any callback looks at gradients (clipping, for one)."""
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._grad_callbacks = any(
+            type(cb).on_grad_computed is not Callback.on_grad_computed for _, cb in self.callbacks_
+        )
+
+    def infer(self, x, **fit_params):
+        """Forward one batch: only ``X`` moves to the device; lengths stay on the CPU."""
+        if not isinstance(x, Mapping):  # a batch of equal-length, unweighted sequences
+            return self.module_(x.to(self.device), **fit_params)
+        X = x["X"].to(self.device)
+        return self.module_(X, x.get("lengths"), **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The mean loss, or with sample weights the weighted mean of per-sample losses."""
+        y_true = y_true.to(y_pred.device)
+        weight = X.get("sample_weight") if isinstance(X, Mapping) else None
+        if weight is None:
+            return self.criterion_(y_pred, y_true)
+        # The same criterion without its reduction: one loss per sample and output.
+        reduction = self.criterion_.reduction
+        self.criterion_.reduction = "none"
+        try:
+            loss = self.criterion_(y_pred, y_true)
+        finally:
+            self.criterion_.reduction = reduction
+        weight = weight.to(loss.device)
+        loss = loss.reshape(len(loss), -1).mean(dim=1)
+        return (loss * weight).sum() / weight.sum()
+
+
+def build_net(
+    config, *, max_epochs=1, batch_size=1, shuffle_seed=0, valid=None, callbacks=(), verbose=0
+):
+    """The skorch net of ``config`` (not yet initialised)."""
+    return _SequenceNet(
+        module=config.module,
+        **{f"module__{k}": v for k, v in config.module_params.items()},
+        criterion=config.criterion,
+        optimizer=config.optimizer,
+        **{f"optimizer__{k}": v for k, v in config.optimizer_params.items() if k != "lr"},
+        lr=config.optimizer_params["lr"],
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=True,
+        iterator_train__random_state=shuffle_seed,
+        iterator_valid=BatchIterator,
+        iterator_valid__batch_size=PREDICT_BATCH_SIZE,
+        dataset=SequenceDataset,
+        train_split=None if valid is None else predefined_split(valid),
+        callbacks=list(callbacks),
+        verbose=verbose,
+        device=config.device,
+    )
+
+
+def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, bridge=None):
+    """Train a net of ``config`` on data in the internal form; return it.
+
+    Parameters
+    ----------
+    config : NetConfig
+    options : TrainConfig
+    X, lengths, y, sample_weight : ndarray
+        The internal form (see ``_data.py``); ``y`` float32 of shape (n, n_outputs).
+    previous : skorch net or None
+        A fitted net to continue: its weights, optimizer state and history.
+    bridge : tuple or None
+        ``(context, estimator, X, y)`` for scikit-learn's callbacks (>= 1.9).
+
+    The caller's objects are never changed; the net is trained on its own copies.
+    """
+    valid = None
+    if options.validation_fraction is not None:
+        (X, lengths, y, sample_weight), valid = _split_tail(
+            (X, lengths, y, sample_weight), options.validation_fraction
+        )
+    X, lengths, y, sample_weight = canonicalize(X, lengths, y, sample_weight)
+    # A continuation draws new shuffles and dropout masks for its new epochs.
+    offset = 0 if previous is None else len(previous.history)
+    init_seed, shuffle_seed = _seeds(options.random_state, offset=offset)
+    batch_size = options.batch_size
+    if batch_size == "auto":
+        batch_size = min(AUTO_BATCH_SIZE, X.shape[0])
+    net = build_net(
+        config,
+        max_epochs=options.max_epochs,
+        batch_size=batch_size,
+        shuffle_seed=shuffle_seed,
+        valid=None if valid is None else _dataset(*valid, config.device),
+        callbacks=_callbacks(options, valid is not None, bridge),
+        verbose=int(options.verbose >= 2),
+    )
+    dataset = _dataset(X, lengths, y, sample_weight, config.device)
+    # Dropout draws from the global generator: only then does training hold its lock.
+    dropout = config.module_params.get("dropout", 0) > 0
+    with _seeded_rng(init_seed, config.device):
+        net.initialize()
+        if previous is not None:
+            _continue_from(net, previous)
+        if dropout:
+            _fit_epochs(net, dataset)
+    if not dropout:
+        _fit_epochs(net, dataset)
+    return net
+
+
+def _callbacks(options, validates, bridge):
+    """The callbacks of one training run, in the order they must run."""
+    callbacks = [("interrupt_guard", InterruptGuard()), ("divergence", DivergenceCheck())]
+    if options.clip_grad_norm is not None:
+        callbacks.append(("clip_grad_norm", GradientNormClipping(options.clip_grad_norm)))
+    if validates:
+        callbacks.append(("valid_score", ValidationScore(options.score)))
+        callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(
+                    monitor="valid_score",
+                    lower_is_better=False,
+                    patience=options.n_iter_no_change,
+                    threshold=options.tol,
+                    threshold_mode="abs",
+                    load_best=True,
+                    sink=print if options.verbose else noop,
+                ),
+            )
+        )
+    if options.verbose == 1:
+        callbacks.append(("progress_bar", EpochProgressBar(desc=options.name)))
+    if bridge is not None:
+        callbacks.append(("sklearn_callbacks", SklearnCallbackBridge(*bridge)))
+    for i, callback in enumerate(options.callbacks):
+        # The user's callbacks are copied: a fit must not change its parameters.
+        try:
+            callbacks.append(copy.deepcopy(callback))
+        except Exception as exc:
+            raise TypeError(
+                f"callbacks[{i}] ({callback!r}) cannot be copied ({exc}); each fit "
+                "trains copies of the callbacks so that the parameter stays unchanged. "
+                "Give a callback that holds no locks, open files or other uncopyable state."
+            ) from exc
+    return callbacks
+
+
+def summary(net):
+    """What a fit records of its training, read from the net: plain numbers and lists.
+
+    ``validation_scores`` has one entry per epoch (NaN for epochs trained without
+    early stopping), or is None when no epoch was validated; ``best_validation_score``
+    and ``best_loss`` describe the weights that the net holds now.
+    """
+    history = net.history
+    loss_curve = [float(loss) for loss in history[:, "train_loss"]]
+    scores = [row.get("valid_score") for row in history]
+    validated = any(score is not None for score in scores)
+    stopper = dict(net.callbacks_).get("early_stopping")
+    best_validation_score = None
+    if stopper is not None and stopper.best_epoch_ is not None:
+        # skorch restores the weights of the last epoch that improved by tol.
+        best_validation_score = float(history[stopper.best_epoch_ - 1, "valid_score"])
+    return {
+        "n_iter": len(history),
+        "loss_curve": loss_curve,
+        "validation_scores": (
+            [np.nan if s is None else float(s) for s in scores] if validated else None
+        ),
+        "best_validation_score": best_validation_score,
+        "best_loss": None if stopper is not None else min(loss_curve, default=None),
+    }
+
+
+def _fit_epochs(net, dataset):
+    """Train ``net``; a KeyboardInterrupt keeps the weights of the last finished epoch."""
+    guard = dict(net.callbacks_)["interrupt_guard"]
+    net.partial_fit(dataset, None)
+    if guard.interrupted_:
+        warnings.warn(
+            f"Training was interrupted during epoch {guard.interrupted_}; the estimator "
+            f"keeps the weights of the last finished epoch ({guard.interrupted_ - 1}).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+def forward(net, X, lengths):
+    """The network's outputs for sequences in the internal form, as float32 numpy."""
+    dataset = SequenceDataset(
+        as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
+    )
+    batches = BatchIterator(dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE)
+    with torch.no_grad():
+        outputs = [
+            net.evaluation_step(batch)[:n_rows].cpu() for batch, n_rows in batches.with_sizes()
+        ]
+    return torch.cat(outputs).numpy()
+
+
+# -- the net as plain data ---------------------------------------------------------------
+
+
+def net_state(net, *, optimizer):
+    """The net as plain data: weights (numpy), history (lists, dicts), optimizer state.
+
+    The optimizer state (Adam's moments, twice the size of the weights) is kept only
+    when ``optimizer`` is true: it serves further training, not prediction.
+    """
+    state = {
+        "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
+        "history": copy.deepcopy(list(net.history)),
+        "optimizer": None,
+    }
+    if optimizer and net.optimizer_.state:
+        state["optimizer"] = _to_numpy(net.optimizer_.state_dict())
+    return state
+
+
+def restore_net(config, state):
+    """A net of ``config`` holding what :func:`net_state` recorded, ready to predict."""
+    net = build_net(config)
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # weights replaced below
+        net.initialize()
+    net.module_.load_state_dict(
+        {k: torch.as_tensor(np.asarray(v)) for k, v in state["module"].items()}
+    )
+    if state.get("optimizer") is not None:
+        net.optimizer_.load_state_dict(_to_torch(state["optimizer"]))
+    net.history = History(copy.deepcopy(list(state.get("history") or [])))
+    return net
+
+
+def _to_numpy(obj):
+    """Tensors to numpy arrays, recursively through dicts, lists and tuples."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().numpy()
+    if isinstance(obj, dict):
+        return {k: _to_numpy(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_numpy(v) for v in obj)
+    return obj
+
+
+def _to_torch(obj):
+    """Numpy arrays to tensors, recursively through dicts, lists and tuples."""
+    if isinstance(obj, np.ndarray):
+        return torch.from_numpy(obj.copy())
+    if isinstance(obj, dict):
+        return {k: _to_torch(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_torch(v) for v in obj)
+    return obj
+
+
+# -- seeds, data, continuation -----------------------------------------------------------
+
+
+def _seeds(random_state, n=2, offset=0):
+    """``n`` 32-bit seeds from ``random_state``, never touching global random state.
+
+    ``offset`` (the number of epochs already trained) gives a continued fit seeds of
+    its own, so its epochs do not replay the shuffles and dropout masks of earlier ones.
+    """
+    if random_state is None:
+        sequence = np.random.SeedSequence()  # fresh OS entropy
+    else:
+        rng = check_random_state(random_state)
+        entropy = int(rng.randint(np.iinfo(np.int32).max))
+        sequence = np.random.SeedSequence([entropy, offset])
+    return [int(s) for s in sequence.generate_state(n)]
+
+
+# torch's global generator is shared by every thread of the process. Fits seed it for
+# the weight initialisation (and, with dropout, draw from it during training), so those
+# sections hold this lock: two estimators fitted at once in two threads then give the
+# results each gives alone.
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _seeded_rng(seed, device):
+    """Seed torch's generators for a block and give the caller's states back after it.
+
+    Holds the process-wide lock on torch's global generator for the whole block.
+    """
+    cuda = torch.device(device).type == "cuda"
+    devices = list(range(torch.cuda.device_count())) if cuda else []
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)
+        if devices:
+            torch.cuda.manual_seed_all(seed)
+        yield
+
+
+def _dataset(X, lengths, y, sample_weight, device):
+    """A :class:`SequenceDataset` on ``device`` from the internal numpy form."""
+    return SequenceDataset(
+        as_tensor(X).to(device),
+        as_tensor(y).to(device),
+        lengths=None if lengths is None else torch.from_numpy(lengths),
+        sample_weight=None if sample_weight is None else as_tensor(sample_weight).to(device),
+    )
+
+
+def _split_tail(arrays, fraction):
+    """Split the last ``fraction`` of the samples, in the order given, off for validation.
+
+    The tail, not a random subset: a model of a time series is validated on its future,
+    and overlapping windows of neighbouring time points cannot leak into validation.
+    """
+    n_samples = arrays[0].shape[0]
+    n_valid = int(np.ceil(fraction * n_samples))
+    if n_valid < 2 or n_samples - n_valid < 1:
+        raise ValueError(
+            f"early_stopping with validation_fraction={fraction} on {n_samples} samples "
+            f"leaves {n_valid} validation and {n_samples - n_valid} training samples; "
+            "at least 2 and 1 are needed. Use more samples or a larger fraction."
+        )
+    cut = n_samples - n_valid
+    head = tuple(None if a is None else a[:cut] for a in arrays)
+    tail = tuple(None if a is None else a[cut:] for a in arrays)
+    if tail[1] is not None and (tail[1] == tail[0].shape[1]).all():
+        tail = (tail[0], None) + tail[2:]
+    return head, tail
+
+
+def _continue_from(net, previous):
+    """Start ``net`` where ``previous`` stopped: weights, optimizer state and history.
+
+    The optimizer's moments carry over; its settings (``lr``, ``weight_decay`` and any
+    other) are those of the new net, so that changed parameters take effect.
+    """
+    net.module_.load_state_dict(previous.module_.state_dict())
+    if type(net.optimizer_) is type(previous.optimizer_):
+        settings = [
+            {k: v for k, v in group.items() if k != "params"}
+            for group in net.optimizer_.param_groups
+        ]
+        net.optimizer_.load_state_dict(previous.optimizer_.state_dict())
+        for group, fresh in zip(net.optimizer_.param_groups, settings, strict=True):
+            group.update(fresh)
+    net.history = copy.deepcopy(previous.history)
