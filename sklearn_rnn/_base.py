@@ -74,19 +74,20 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     _cell = None
     # Whether ``y`` must be numeric (regression) or may hold labels of any kind.
     _y_numeric = True
-    # The fitted attributes every family has; a family adds its target's in
-    # ``_target_attributes``. This one list serves fit, pickle, skops and save_model.
-    _common_attributes = (
-        "n_features_in_",
-        "feature_names_in_",
-        "n_iter_",
-        "loss_curve_",
-        "best_loss_",
-        "validation_scores_",
-        "best_validation_score_",
-        "_tabular",
-    )
-    _target_attributes = ()
+    # The fitted attributes every family has, with their types; a family adds its
+    # target's in ``_target_attributes``. This one table serves fit, pickle, skops and
+    # save_model; a stored state with anything else, or another type, is refused.
+    _common_attributes = {
+        "n_features_in_": Integral,
+        "feature_names_in_": np.ndarray,
+        "n_iter_": Integral,
+        "loss_curve_": list,
+        "best_loss_": (Real, type(None)),
+        "validation_scores_": (list, type(None)),
+        "best_validation_score_": (Real, type(None)),
+        "_tabular": bool,
+    }
+    _target_attributes = {}
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -112,8 +113,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     @classmethod
     def _fitted_attributes(cls):
-        """Names of every fitted attribute except the network (``net_``, ``history_``)."""
-        return cls._common_attributes + cls._target_attributes
+        """Every fitted attribute but the network (``net_``, ``history_``): name -> type."""
+        return {**cls._common_attributes, **cls._target_attributes}
 
     # -- scikit-learn API -------------------------------------------------------------
 
@@ -354,21 +355,49 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         return state
 
     def _restore_fitted_state(self, state, device=None):
-        """Rebuild the net from :meth:`_fitted_state`'s record and set the fitted state."""
+        """Rebuild the net from :meth:`_fitted_state`'s record and set the fitted state.
+
+        Only the known attributes, of their types, are accepted; the weights must be
+        arrays. Nothing in the state is ever unpickled or called.
+        """
+        self._check_fitted_state(state)
         state = dict(state)
-        unknown = set(state) - set(self._fitted_attributes()) - {"net"}
-        if unknown or "net" not in state:
-            raise ValueError(
-                f"Not a fitted state of {type(self).__name__}: unknown entries {sorted(unknown)}."
-                if unknown
-                else "the network is missing."
-            )
         if device is None:
             device = self._device_for_loading()
         info = {"tabular": state["_tabular"], "n_features": state["n_features_in_"]}
         config = self._net_config(self._input_size(info), self._output_size(state), device)
         net = restore_net(config, state.pop("net"))
         self._set_fitted(state, net)
+
+    def _check_fitted_state(self, state):
+        """A clear error unless ``state`` is what :meth:`_fitted_state` records."""
+        name = type(self).__name__
+        if not isinstance(state, dict):
+            raise ValueError(f"Not a fitted state of {name}: {type(state).__name__} found.")
+        types = self._fitted_attributes()
+        unknown = sorted(set(state) - set(types) - {"net"})
+        required = (set(types) - {"feature_names_in_"}) | {"net"}
+        missing = sorted(required - set(state))
+        if unknown or missing:
+            raise ValueError(
+                f"Not a fitted state of {name}: unknown entries {unknown}, missing {missing}."
+            )
+        for key, value in state.items():
+            if key != "net" and not isinstance(value, types[key]):
+                raise ValueError(
+                    f"Not a fitted state of {name}: {key} is a {type(value).__name__}."
+                )
+        net = state["net"]
+        module = net.get("module") if isinstance(net, dict) else None
+        if not isinstance(module, dict) or not all(
+            isinstance(k, str) and isinstance(v, np.ndarray) and v.dtype.kind == "f"
+            for k, v in module.items()
+        ):
+            raise ValueError(f"Not a fitted state of {name}: the weights are not float arrays.")
+        if not isinstance(net.get("history", []), list) or not isinstance(
+            net.get("optimizer"), (dict, type(None))
+        ):
+            raise ValueError(f"Not a fitted state of {name}: malformed history or optimizer.")
 
     def _device_for_loading(self):
         """The fitted device, or the CPU (with a warning) where that device is missing."""
@@ -398,6 +427,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     def __setstate__(self, state):
         state = dict(state)
         fitted = state.pop("_fitted_state", None)
+        smuggled = sorted(set(state) & (set(self._fitted_attributes()) | {"net_", "history_"}))
+        if smuggled:  # fitted attributes come only through the checked fitted state
+            raise ValueError(
+                f"Not a state of {type(self).__name__}: unexpected entries {smuggled}."
+            )
         super().__setstate__(state)
         if fitted is not None:
             self._restore_fitted_state(fitted)

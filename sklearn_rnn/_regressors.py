@@ -1,5 +1,7 @@
 """The regressor family (its loss, targets and score), and its three cells."""
 
+from numbers import Integral
+
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
@@ -18,7 +20,7 @@ _LOSSES = {
 class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     """The regressor family: numeric targets, a regression loss, R² for validation."""
 
-    _target_attributes = ("n_outputs_", "_y_ndim")
+    _target_attributes = {"n_outputs_": Integral, "_y_ndim": Integral}
 
     _parameter_constraints: dict = {
         **BaseRecurrentEstimator._parameter_constraints,
@@ -271,7 +273,9 @@ def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
 
 
 def _example(name, kwargs):
-    return f"""    >>> import numpy as np
+    return f"""    >>> from numbers import Integral
+
+import numpy as np
     >>> from sklearn_rnn import {name}
     >>> X = np.array([[0.1, 0.2, 0.3, 0.4, 0.5],
     ...               [0.2, 0.3, 0.4, 0.5, 0.6],

@@ -149,3 +149,14 @@ def test_canonical_order_survives_hash_collisions(monkeypatch):
             assert v is None
         else:
             np.testing.assert_array_equal(u, v)
+
+
+def test_row_hash_sees_every_bit_of_long_rows():
+    # Rows of 5,000 64-bit words: the multiplier table (4,096) repeats, and every
+    # multiplier must stay odd, or the top bit of a word would not reach the hash.
+    from sklearn_rnn._data import _row_hashes
+
+    keys = np.zeros((2, 5000), dtype=np.uint64)
+    keys[1, 4096] = np.uint64(1) << np.uint64(63)
+    hashes = _row_hashes(keys.view(np.uint8))
+    assert hashes[0] != hashes[1]

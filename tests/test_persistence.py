@@ -108,3 +108,107 @@ def test_gpu_model_predicts_on_the_cpu_after_loading(tmp_path):
     save_model(model, tmp_path / "m.pt")
     on_cpu = load_model(tmp_path / "m.pt", device="cpu")
     np.testing.assert_allclose(on_cpu.predict(X), model.predict(X), rtol=1e-4, atol=1e-5)
+
+
+# -- skops: sharing without pickle ---------------------------------------------------
+
+
+def _public(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_skops_round_trip_flags_only_the_public_class(Estimator, warm_start):
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    model = Estimator(hidden_size=8, max_epochs=3, warm_start=warm_start, random_state=0)
+    model.fit(X, y)
+    data = sio.dumps(model)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert untrusted == [_public(Estimator)]
+    assert MARKER.tobytes() not in data
+    restored = sio.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    assert restored.loss_curve_ == model.loss_curve_
+    if warm_start:  # the optimizer state came along: continuing gives the same model
+        np.testing.assert_array_equal(restored.fit(X, y).predict(X), model.fit(X, y).predict(X))
+
+
+def test_skops_round_trip_of_a_pipeline():
+    sio = pytest.importorskip("skops.io")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_rnn import SlidingWindowTransformer
+
+    series = np.sin(np.arange(80) / 5.0).reshape(-1, 1) * 10
+    pipe = make_pipeline(
+        StandardScaler(),
+        SlidingWindowTransformer(window_size=6),
+        LSTMRegressor(hidden_size=8, max_epochs=3, random_state=0),
+    ).fit(series[:-1], series[1:, 0])
+    data = sio.dumps(pipe)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert sorted(untrusted) == sorted([_public(SlidingWindowTransformer), _public(LSTMRegressor)])
+    restored = sio.loads(data, trusted=untrusted)
+    np.testing.assert_array_equal(restored.predict(series), pipe.predict(series))
+
+
+PAYLOADS = {
+    "bytes in place of the weights": lambda state, blob: state["_fitted_state"]["net"].update(
+        module=blob
+    ),
+    "bytes as a fitted attribute": lambda state, blob: state["_fitted_state"].update(net_=blob),
+    "bytes as the net itself": lambda state, blob: state.update(net_=blob),
+}
+
+
+@pytest.mark.parametrize("where", PAYLOADS)
+def test_a_payload_in_a_skops_file_is_never_run(where, tmp_path, monkeypatch):
+    sio = pytest.importorskip("skops.io")
+    marker = tmp_path / "payload-ran"
+
+    class Payload:  # unpickling this creates the marker file
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    blob = pickle.dumps(Payload())
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    honest = GRURegressor.__getstate__
+
+    def crafted(self):
+        state = honest(self)
+        PAYLOADS[where](state, blob)
+        return state
+
+    monkeypatch.setattr(GRURegressor, "__getstate__", crafted)
+    data = sio.dumps(model)
+    monkeypatch.undo()
+    # The bytes are data to skops: the file asks the user to trust our class only.
+    untrusted = sio.get_untrusted_types(data=data)
+    assert untrusted == [_public(GRURegressor)]
+    with pytest.raises(ValueError, match="Not a (fitted )?state of GRURegressor"):
+        sio.loads(data, trusted=untrusted)
+    assert not marker.exists()
+    pickle.loads(blob)  # the payload itself works: the test would have seen it run
+    assert marker.exists()
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda s: s.update(predict="oops"), "unknown entries \\['predict'\\]"),
+        (lambda s: s.pop("n_outputs_"), "missing \\['n_outputs_'\\]"),
+        (lambda s: s.update(n_iter_="3"), "n_iter_ is a str"),
+        (lambda s: s["net"]["module"].update(extra=[1.0]), "weights are not float arrays"),
+    ],
+)
+def test_pickled_fitted_state_is_checked(edit, message):
+    X, y = _data()
+    model = RNNRegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    state = model.__getstate__()
+    edit(state["_fitted_state"])
+    with pytest.raises(ValueError, match=message):
+        RNNRegressor().__setstate__(state)

@@ -86,6 +86,20 @@ def test_warm_start_continues_from_the_previous_weights(Estimator):
     assert cold.n_iter_ == 5
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_warm_start_applies_every_changed_optimizer_setting(optimizer):
+    X, y = _data(n=40)
+    model = GRURegressor(hidden_size=8, max_epochs=2, optimizer=optimizer, warm_start=True)
+    model.fit(X, y)
+    steps = [float(s["step"]) for s in model.net_.optimizer_.state.values() if "step" in s]
+    model.set_params(weight_decay=0.5, lr=0.05).fit(X, y)
+    group = model.net_.optimizer_.param_groups[0]
+    assert group["weight_decay"] == 0.5 and group["lr"] == 0.05
+    if optimizer == "adam":  # the moments carry over: 2 + 2 steps
+        state = model.net_.optimizer_.state.values()
+        assert [float(s["step"]) for s in state] == [step + 2 for step in steps]
+
+
 def test_warm_start_rejects_a_changed_network():
     X, y = _data(n=40)
     model = LSTMRegressor(hidden_size=8, max_epochs=2, warm_start=True).fit(X, y)

@@ -164,3 +164,16 @@ def test_inputs_are_never_modified():
     for after, before in zip((X, y, weight), copies, strict=True):
         np.testing.assert_array_equal(after, before)
     _assert_same(ragged, ragged_copy)
+
+
+def test_refit_on_sequences_forgets_the_column_names():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.randn(20, 4), columns=list("abcd"))
+    model = GRURegressor(hidden_size=4, max_epochs=1).fit(frame, frame["d"])
+    np.testing.assert_array_equal(model.feature_names_in_, list("abcd"))
+    model.fit(rng.randn(20, 3, 2), rng.randn(20))
+    assert model.n_features_in_ == 2
+    assert not hasattr(model, "feature_names_in_")
+    model.fit(frame.to_numpy(), frame["d"].to_numpy())  # 2-D without names
+    assert model.n_features_in_ == 4 and not hasattr(model, "feature_names_in_")
