@@ -3,10 +3,15 @@
 from numbers import Integral
 
 import numpy as np
+
+# Private names of scikit-learn used here, as its own transformers use them:
+# _fit_context (parameter validation), Interval and validate_params of
+# _param_validation, _get_output_config (the set_output configuration in force) and
+# _check_feature_names_in (input feature names for get_feature_names_out).
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils._set_output import _get_output_config
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 __all__ = ["SlidingWindowTransformer", "frame_forecast"]
