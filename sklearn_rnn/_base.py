@@ -23,14 +23,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._data import check_sequences
+from ._data import check_sequences, feature_statistics, standardize
 from ._network import RecurrentModule
 from ._training import NetConfig, TrainConfig, forward, net_state, restore_net, summary, train
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 # What a warm start or partial_fit must find unchanged: it continues the same network.
-_STRUCTURE = ("hidden_size", "num_layers", "bidirectional", "nonlinearity")
+_STRUCTURE = ("hidden_size", "num_layers", "bidirectional", "nonlinearity", "linear_window")
 
 try:  # scikit-learn >= 1.9: callbacks set on the estimator or a meta-estimator
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -86,14 +86,20 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         "validation_scores_": (list, type(None)),
         "best_validation_score_": (Real, type(None)),
         "_tabular": bool,
+        "input_mean_": (np.ndarray, type(None)),
+        "input_scale_": (np.ndarray, type(None)),
     }
     _target_attributes = {}
+    # Whether a new network's linear path starts from ridge regression on the targets.
+    _init_linear = False
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "linear_window": [Interval(Integral, 0, None, closed="left")],
+        "standardize": ["boolean"],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -207,8 +213,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         X, lengths, y, info = check_sequences(
             self, X, y, fitted=self._input_form() if continues else None, y_numeric=self._y_numeric
         )
-        y, targets = self._encode_targets(y, continues=continues)
         sample_weight = self._check_sample_weight(sample_weight, X)
+        y, targets = self._encode_targets(y, sample_weight, continues=continues)
+        scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
+        if scaling["input_mean_"] is not None:
+            X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
         config = self._net_config(self._input_size(info), y.shape[1], device)
         options = self._train_config(incremental)
         with self._sklearn_callbacks(X_given, y_given, options) as bridge:
@@ -226,6 +235,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": info["n_features"],
             "feature_names_in_": info["feature_names_in"],
             "_tabular": info["tabular"],
+            **scaling,
             **{f"{k}_": v for k, v in summary(net).items()},
             **targets,
         }
@@ -242,14 +252,29 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _check_structure_unchanged(self):
         structure = {k: v for k, v in self.get_params().items() if k in _STRUCTURE}
-        rnn = self.net_.module_.rnn
-        fitted = {k: getattr(rnn, k) for k in structure}
+        module = self.net_.module_
+        fitted = {k: getattr(module.rnn, k, getattr(module, k, None)) for k in structure}
+        structure["standardize"] = self.standardize
+        fitted["standardize"] = self.input_mean_ is not None
         if structure != fitted:
             raise ValueError(
                 "A warm start or partial_fit continues the fitted network, so its "
                 f"structure must not change: fitted with {fitted}, now {structure}. Set "
                 "warm_start=False to train a new network."
             )
+
+    def _input_scaling(self, X, lengths, sample_weight, *, continues):
+        """Each feature's mean and scale over the observed steps, or the fitted ones.
+
+        A continued fit keeps the statistics it started with: the network learned
+        on inputs scaled by them.
+        """
+        if continues:
+            return {"input_mean_": self.input_mean_, "input_scale_": self.input_scale_}
+        if not self.standardize:
+            return {"input_mean_": None, "input_scale_": None}
+        mean, scale = feature_statistics(X, lengths, sample_weight)
+        return {"input_mean_": mean, "input_scale_": scale}
 
     def _check_sample_weight(self, sample_weight, X):
         if sample_weight is None:
@@ -299,6 +324,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 "num_layers": self.num_layers,
                 "bidirectional": self.bidirectional,
                 "dropout": self.dropout,
+                "linear_window": self.linear_window,
                 **self._module_params(),
             },
             criterion=self._criterion(),
@@ -320,6 +346,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
             score=self._validation_score,
+            init_linear=self._init_linear,
             verbose=self.verbose,
             name=type(self).__name__,
             callbacks=list(self.callbacks or []),
@@ -336,6 +363,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     def _forward(self, X):
         """The network's raw outputs for ``X``, validated against the fitted input form."""
         X, lengths, _, _ = check_sequences(self, X, fitted=self._input_form())
+        if self.input_mean_ is not None:
+            X = standardize(X, lengths, self.input_mean_, self.input_scale_)
         return forward(self.net_, X, lengths)
 
     # -- fitted state: one record, shared by fit, pickle, skops and save_model ---------

@@ -278,6 +278,55 @@ def _check_fitted_form(estimator, ndim, fitted):
         )
 
 
+def feature_statistics(X, lengths=None, sample_weight=None):
+    """Weighted mean and standard deviation of each feature over the observed steps.
+
+    Padding (steps at or after ``lengths``) is left out; each observed step counts with
+    its sample's weight, so integer weights give the statistics of repeated samples.
+    A feature with no spread gets a scale of 1, so standardising never divides by zero.
+    Returns float32 arrays of shape (n_features,).
+    """
+    n_samples, n_steps, _ = X.shape
+    weight = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, float)
+    step_weight = np.broadcast_to(weight[:, None], (n_samples, n_steps))
+    if lengths is not None:
+        step_weight = step_weight * (np.arange(n_steps) < lengths[:, None])
+    return _weighted_moments(X.reshape(-1, X.shape[2]), step_weight.reshape(-1))
+
+
+def _weighted_moments(values, weight):
+    """Weighted mean and standard deviation of each column of ``values``, in float32.
+
+    Sums by numpy's own (pairwise) reductions rather than BLAS, whose result would
+    depend on the number of threads.
+    """
+    total = weight.sum()
+    weight = weight[:, None]
+    mean = np.sum(weight * values, axis=0, dtype=np.float64) / total
+    variance = np.sum(weight * np.square(values - mean), axis=0) / total
+    scale = np.sqrt(variance)
+    # Constant (or numerically constant) columns: scale 1, as StandardScaler does.
+    scale[scale <= 10 * np.finfo(np.float32).eps * np.maximum(1.0, np.abs(mean))] = 1.0
+    # Rounded to float32, the network's precision: sums over the same samples in
+    # another order (or repeated samples against integer weights) differ in the last
+    # bits of a float64, which would otherwise reach the predictions.
+    return mean.astype(np.float32), scale.astype(np.float32)
+
+
+def target_statistics(y, sample_weight=None):
+    """Weighted mean and standard deviation of each column of a 2-D ``y`` (float32)."""
+    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+    return _weighted_moments(np.asarray(y, dtype=np.float64), weight)
+
+
+def standardize(X, lengths, mean, scale):
+    """``(X - mean) / scale`` as a new float32 array, with the padding kept at zero."""
+    out = ((X - mean) / scale).astype(np.float32, copy=False)
+    if lengths is not None:
+        out[np.arange(X.shape[1]) >= lengths[:, None]] = 0.0
+    return out
+
+
 def canonicalize(X, lengths, y, sample_weight):
     """Merge identical samples and sort them into one canonical order.
 

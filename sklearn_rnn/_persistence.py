@@ -91,8 +91,8 @@ def save_model(estimator, path):
     # further training needs (the optimizer state and the history).
     fitted = estimator._fitted_state(optimizer=False)
     weights = {k: torch.from_numpy(v) for k, v in fitted.pop("net")["module"].items()}
-    if "feature_names_in_" in fitted:
-        fitted["feature_names_in_"] = [str(f) for f in fitted["feature_names_in_"]]
+    # Arrays (column names, scaling statistics) become JSON lists.
+    fitted = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in fitted.items()}
     fitted = {k: _plain(v, k) for k, v in fitted.items()}
     meta = {"format": _FORMAT, "estimator": name, "params": params, "fitted": fitted}
     torch.save({"meta": json.dumps(meta), "state_dict": weights}, path)
@@ -140,8 +140,11 @@ def load_model(path, *, device="cpu"):
     estimator = _estimator_classes()[meta["estimator"]](**meta["params"])
     estimator.set_params(device=device)
     fitted = meta["fitted"]
-    if "feature_names_in_" in fitted:
-        fitted["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
+    for key, types in estimator._fitted_attributes().items():
+        types = types if isinstance(types, tuple) else (types,)
+        if isinstance(fitted.get(key), list) and np.ndarray in types:
+            dtype = object if key == "feature_names_in_" else np.float32
+            fitted[key] = np.asarray(fitted[key], dtype=dtype)
     weights = {k: v.numpy() for k, v in content["state_dict"].items()}
     fitted["net"] = {"module": weights, "history": [], "optimizer": None}
     estimator._restore_fitted_state(fitted, device=_resolve_device(device))

@@ -25,6 +25,7 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.history import History
 from skorch.utils import TeeGenerator, noop
+from threadpoolctl import threadpool_limits
 
 from ._callbacks import (
     DivergenceCheck,
@@ -78,6 +79,7 @@ class TrainConfig:
     n_iter_no_change: int = 10
     tol: float = 1e-4
     score: object = None  # score(y_true, y_pred, sample_weight) of a validation epoch
+    init_linear: bool = False  # start a new net's linear path from ridge regression
     verbose: int = 0
     name: str = ""
     callbacks: list = field(default_factory=list)
@@ -230,6 +232,8 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
         net.initialize()
         if previous is not None:
             _continue_from(net, previous)
+        elif options.init_linear and getattr(net.module_, "linear", None) is not None:
+            _start_from_ridge(net.module_, X, lengths, y, sample_weight)
         if dropout:
             _fit_epochs(net, dataset)
     if not dropout:
@@ -453,6 +457,33 @@ def _split_tail(arrays, fraction):
     if tail[1] is not None and (tail[1] == tail[0].shape[1]).all():
         tail = (tail[0], None) + tail[2:]
     return head, tail
+
+
+def _start_from_ridge(module, X, lengths, y, sample_weight, alpha=1.0):
+    """Start the module's linear path from ridge regression, its recurrent head at zero.
+
+    Ridge (penalty ``alpha`` on samples of weight 1, intercept unpenalised) of ``y`` on
+    the steps the linear path reads. Computed in float64 with one BLAS thread, so that
+    the result does not depend on the number of threads (serial and parallel searches
+    agree to the last bit).
+    """
+    Z = module.last_steps(
+        torch.from_numpy(X), None if lengths is None else torch.from_numpy(lengths)
+    ).numpy()
+    weight = np.ones(len(Z)) if sample_weight is None else sample_weight.astype(np.float64)
+    with threadpool_limits(limits=1, user_api="blas"):
+        coef, intercept = _ridge(Z.astype(np.float64), y.astype(np.float64), weight, alpha)
+    module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
+
+
+def _ridge(Z, Y, weight, alpha):
+    """Weighted ridge regression with an intercept: ``(coef, intercept)``."""
+    weight = weight / weight.sum()
+    z_mean, y_mean = weight @ Z, weight @ Y
+    Zc = Z - z_mean
+    gram = Zc.T @ (weight[:, None] * Zc) + alpha / len(Z) * np.eye(Z.shape[1])
+    coef = np.linalg.solve(gram, Zc.T @ (weight[:, None] * (Y - y_mean)))
+    return coef, y_mean - z_mean @ coef
 
 
 def _continue_from(net, previous):

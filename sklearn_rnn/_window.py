@@ -6,11 +6,10 @@ import numpy as np
 
 # Private names of scikit-learn used here, as its own transformers use them:
 # _fit_context (parameter validation), Interval and validate_params of
-# _param_validation, _get_output_config (the set_output configuration in force) and
-# _check_feature_names_in (input feature names for get_feature_names_out).
+# _param_validation, _check_feature_names_in (input feature names for
+# get_feature_names_out), and the _sklearn_output_config attribute of set_output.
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
@@ -141,11 +140,6 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = _validate_series(self, X, reset=False)
-        if not self.flatten and _get_output_config("transform", self)["dense"] != "default":
-            raise ValueError(
-                "SlidingWindowTransformer gives 3-D windows, which cannot be a DataFrame; "
-                "use flatten=True for 2-D output with set_output(transform='pandas')."
-            )
         n_times, n_features = X.shape
         window_size = self.window_size
         padded = np.full((n_times + window_size - 1, n_features), np.nan, dtype=X.dtype)
@@ -156,6 +150,37 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         if self.flatten:
             return windows.reshape(n_times, window_size * n_features)
         return windows
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` and ``fit_transform``.
+
+        With ``flatten=True`` the 2-D lag features become a DataFrame (or polars
+        frame) with the names of :meth:`get_feature_names_out`. With ``flatten=False``
+        the output stays a 3-D numpy array, which no DataFrame can hold, whatever is
+        set here: so ``Pipeline.set_output(transform="pandas")`` and
+        ``config_context(transform_output="pandas")`` configure the steps before the
+        windows (a ``StandardScaler`` gives a DataFrame, which this transformer takes)
+        and leave the windows to the regressor.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            As in scikit-learn's ``set_output``; None leaves the configuration alone.
+
+        Returns
+        -------
+        self : SlidingWindowTransformer
+            The transformer.
+        """
+        if transform is None:
+            return self
+        # The attribute that scikit-learn's own set_output (unavailable without
+        # get_feature_names_out) writes, and that its output wrapping reads.
+        self._sklearn_output_config = {
+            **getattr(self, "_sklearn_output_config", {}),
+            "transform": transform,
+        }
+        return self
 
     @available_if(lambda self: self.flatten)
     def get_feature_names_out(self, input_features=None):

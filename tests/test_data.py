@@ -160,3 +160,41 @@ def test_row_hash_sees_every_bit_of_long_rows():
     keys[1, 4096] = np.uint64(1) << np.uint64(63)
     hashes = _row_hashes(keys.view(np.uint8))
     assert hashes[0] != hashes[1]
+
+
+def test_feature_statistics_leave_out_padding_and_count_weights():
+    from sklearn_rnn._data import feature_statistics
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(5, 4, 2).astype(np.float32) * [3.0, 0.5] + [100.0, -2.0]
+    lengths = np.array([4, 2, 3, 1, 4])
+    X[np.arange(4) >= lengths[:, None]] = 0.0  # the internal form's zero padding
+    weight = np.array([1.0, 2.0, 0.0, 3.0, 1.0])
+    observed = np.concatenate(
+        [np.repeat(X[i, : lengths[i]], int(w), axis=0) for i, w in enumerate(weight)]
+    ).astype(np.float64)
+    mean, scale = feature_statistics(X, lengths, weight)
+    np.testing.assert_allclose(mean, observed.mean(axis=0), rtol=1e-6)  # float32
+    np.testing.assert_allclose(scale, observed.std(axis=0), rtol=1e-6)
+
+
+def test_constant_features_get_a_scale_of_one():
+    from sklearn_rnn._data import feature_statistics, standardize
+
+    X = np.full((3, 4, 2), 7.0, dtype=np.float32)
+    X[:, :, 1] = np.arange(4)
+    mean, scale = feature_statistics(X)
+    assert scale[0] == 1.0 and scale[1] > 0
+    out = standardize(X, None, mean, scale)
+    assert np.isfinite(out).all() and (out[:, :, 0] == 0).all()
+
+
+def test_standardize_keeps_padding_at_zero_and_leaves_x_alone():
+    from sklearn_rnn._data import standardize
+
+    X = np.ones((2, 3, 1), dtype=np.float32)
+    X[1, 2] = 0.0
+    before = X.copy()
+    out = standardize(X, np.array([3, 2]), np.array([5.0]), np.array([2.0]))
+    np.testing.assert_array_equal(out[:, :, 0], [[-2, -2, -2], [-2, -2, 0]])
+    np.testing.assert_array_equal(X, before)

@@ -64,3 +64,33 @@ def test_dropout_applies_with_one_layer():
 def test_relu_nonlinearity_reaches_the_cell():
     module = RecurrentModule("rnn", 1, 1, nonlinearity="relu")
     assert module.rnn.nonlinearity == "relu"
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_linear_path_reads_the_last_observed_steps(k):
+    torch.manual_seed(0)
+    module = RecurrentModule("gru", input_size=2, output_size=1, linear_window=k).eval()
+    lengths = torch.tensor([5, 2, 4])
+    X = torch.randn(3, 5, 2)
+    padded = X.clone()
+    for i, n in enumerate(lengths):
+        padded[i, n:] = 0.0  # the internal form: valid steps first, zeros after
+    with torch.no_grad():
+        batched = module(padded, lengths)
+        alone = torch.cat([module(X[i : i + 1, :n]) for i, n in enumerate(lengths)])
+        # The linear part on its own: the last k steps, zeros before the start.
+        recent = torch.zeros(3, k, 2)
+        for i, n in enumerate(lengths):
+            m = min(k, int(n))
+            recent[i, k - m :] = X[i, n - m : n]
+        expected = module.linear(recent.flatten(1))
+    torch.testing.assert_close(batched, alone, rtol=1e-5, atol=1e-6)
+    module.head.weight.data.zero_()
+    module.head.bias.data.zero_()
+    with torch.no_grad():
+        torch.testing.assert_close(module(padded, lengths), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_linear_path_off_by_default():
+    module = RecurrentModule("lstm", input_size=1, output_size=1)
+    assert module.linear is None

@@ -128,15 +128,22 @@ def test_partial_fit_checks_features():
         model.partial_fit(X[:, :, :1], y)
 
 
-@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "huber"])
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "huber", "quantile"])
 def test_each_loss_trains_and_honours_sample_weight(loss):
     X, y = _data(n=40)
     weight = np.random.RandomState(1).randint(0, 3, size=40)
     params = {"hidden_size": 8, "max_epochs": 30, "loss": loss, "random_state": 0}
+    if loss == "quantile":
+        params["quantile"] = 0.5
     weighted = LSTMRegressor(**params).fit(X, y, sample_weight=weight)
     repeated = LSTMRegressor(**params).fit(X.repeat(weight, axis=0), y.repeat(weight))
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
-    expected = {"squared_error": "MSELoss", "absolute_error": "L1Loss", "huber": "HuberLoss"}
+    expected = {
+        "squared_error": "MSELoss",
+        "absolute_error": "L1Loss",
+        "huber": "HuberLoss",
+        "quantile": "PinballLoss",
+    }
     assert type(weighted.net_.criterion_).__name__ == expected[loss]
     assert weighted.loss_curve_[-1] < weighted.loss_curve_[0]
     assert weighted.score(X, y) > 0.5
@@ -155,12 +162,13 @@ def test_absolute_error_is_robust_to_an_outlier():
 
 def test_clip_grad_norm_bounds_the_gradient():
     X, y = _data(n=40)
-    y = 100.0 * y  # large errors, large gradients
+    y = 100.0 * y  # large errors, large gradients: not standardised away
     recorder = GradNormRecorder()
-    model = RNNRegressor(max_epochs=5, clip_grad_norm=0.5, callbacks=[recorder]).fit(X, y)
-    norms = dict(model.net_.callbacks_)["GradNormRecorder"].norms_
+    params = {"standardize": False, "linear_window": 0}
+    model = RNNRegressor(max_epochs=5, clip_grad_norm=0.5, callbacks=[recorder], **params)
+    norms = dict(model.fit(X, y).net_.callbacks_)["GradNormRecorder"].norms_
     assert len(norms) == 5 and max(norms) <= 0.5 + 1e-4
-    unclipped = RNNRegressor(max_epochs=1, callbacks=[GradNormRecorder()]).fit(X, y)
+    unclipped = RNNRegressor(max_epochs=1, callbacks=[GradNormRecorder()], **params).fit(X, y)
     assert dict(unclipped.net_.callbacks_)["GradNormRecorder"].norms_[0] > 0.5
 
 
@@ -293,3 +301,23 @@ def test_interrupted_fit_keeps_the_last_finished_epoch_and_says_so(Estimator):
     assert interrupted.n_iter_ == 2 == len(interrupted.loss_curve_)
     two_epochs = Estimator(max_epochs=2, **params).fit(X, y)
     np.testing.assert_array_equal(interrupted.predict(X), two_epochs.predict(X))
+
+
+@pytest.mark.parametrize("quantile", [0.1, 0.9])
+def test_quantile_loss_predicts_that_quantile(quantile):
+    rng = np.random.RandomState(0)
+    X = rng.randn(400, 5, 1)
+    y = X[:, -1, 0] + rng.randn(400)  # unit noise around a learnable mean
+    model = GRURegressor(
+        hidden_size=8, max_epochs=60, loss="quantile", quantile=quantile, random_state=0
+    ).fit(X, y)
+    below = np.mean(y <= model.predict(X))
+    assert abs(below - quantile) < 0.05, below
+
+
+def test_quantile_loss_needs_the_quantile():
+    X, y = _data(n=20)
+    with pytest.raises(ValueError, match="loss='quantile' needs the quantile"):
+        GRURegressor(max_epochs=1, loss="quantile").fit(X, y)
+    with pytest.raises(ValueError, match="quantile"):
+        GRURegressor(max_epochs=1, loss="quantile", quantile=1.0).fit(X, y)

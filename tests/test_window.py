@@ -40,10 +40,11 @@ def test_flat_windows_and_their_names():
     )
 
 
-def test_sequence_mode_has_no_feature_names_or_pandas_output():
+def test_sequence_mode_has_no_feature_names_and_keeps_3d_output():
     transformer = SlidingWindowTransformer(window_size=2).fit(np.ones((4, 1)))
     assert not hasattr(transformer, "get_feature_names_out")
-    assert not hasattr(transformer, "set_output")
+    out = transformer.set_output(transform="pandas").transform(np.ones((4, 1)))
+    assert isinstance(out, np.ndarray) and out.shape == (4, 2, 1)
 
 
 def test_pandas_in_and_out():
@@ -60,14 +61,32 @@ def test_pandas_in_and_out():
     assert windows.transform(series).shape == (4, 2, 1)
 
 
-def test_pandas_output_in_sequence_mode_is_an_error():
-    pytest.importorskip("pandas")
+def test_pandas_output_configures_the_steps_before_the_windows():
+    pd = pytest.importorskip("pandas")
     from sklearn import config_context
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
-    transformer = SlidingWindowTransformer(window_size=2).fit(np.ones((4, 1)))
+    from sklearn_rnn import LSTMRegressor
+
+    frame = pd.DataFrame({"a": np.sin(np.arange(40.0)), "b": np.cos(np.arange(40.0))})
+    y = frame["a"].shift(-1).fillna(0.0)
+    pipe = make_pipeline(
+        StandardScaler(),
+        SlidingWindowTransformer(4),
+        LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0),
+    )
+    expected = pipe.fit(frame, y).predict(frame)
+    pipe.set_output(transform="pandas")
+    assert isinstance(pipe[0].transform(frame), pd.DataFrame)
+    np.testing.assert_array_equal(pipe.fit(frame, y).predict(frame), expected)
     with config_context(transform_output="pandas"):
-        with pytest.raises(ValueError, match="flatten=True"):
-            transformer.transform(np.ones((4, 1)))
+        pipe = make_pipeline(
+            StandardScaler(),
+            SlidingWindowTransformer(4),
+            LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0),
+        )
+        np.testing.assert_array_equal(pipe.fit(frame, y).predict(frame), expected)
 
 
 @pytest.mark.parametrize("dtype, expected", [(np.float32, np.float32), (np.int64, np.float64)])
