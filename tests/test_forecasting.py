@@ -137,16 +137,15 @@ def test_demo_lstm_beats_the_naive_forecast_clearly(name):
     assert mae["LSTM, tuned"] < 0.75 * mae["naive (last value)"]
 
 
-def test_demo_lstm_beats_ridge_on_the_same_lags_on_sunspots():
-    # Sunspot cycles are nonlinear (fast rise, slow decay, varying amplitude); the LSTM
-    # beats a linear model of the same lags there, with every seed tried (0.60-0.63 of
-    # the naive error against Ridge's 0.67). Not asserted for the airline series: its
-    # log-changes are close to a linear seasonal autoregression, which Ridge with 12 or
-    # more lags fits almost perfectly from 115 months (0.29 of naive, against 0.51-0.56
-    # for the LSTM), so the comparison there depends on the window the search picks.
-    mae = _demo_mae("sunspots")
+@pytest.mark.parametrize("name", ["sunspots", "airline"])
+def test_demo_lstm_is_at_least_as_good_as_ridge_on_the_same_lags(name):
+    # Sunspot cycles are nonlinear (fast rise, slow decay, varying amplitude): the LSTM
+    # beats Ridge there (0.55 of the naive error against 0.67). The airline series'
+    # log-changes are close to a linear seasonal autoregression; the linear path,
+    # started from ridge regression, lets the LSTM match Ridge (0.28 against 0.29).
+    mae = _demo_mae(name)
     ridge = next(v for k, v in mae.items() if k.startswith("Ridge on the same"))
-    assert mae["LSTM, tuned"] < ridge
+    assert mae["LSTM, tuned"] <= ridge
 
 
 def test_demo_plot_writes_a_png(tmp_path):
