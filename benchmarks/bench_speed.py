@@ -5,8 +5,11 @@ rotating between repetitions), after a warm-up of each:
 
 - ``raw``: a hand-written PyTorch loop over prebuilt float32 tensors (randperm, slice
   a batch, zero_grad, forward, backward, step): the physical limit of this design;
-- ``ours``: ``LSTMRegressor.fit`` / ``predict`` on numpy input, validation included;
-- ``skorch``: a plain ``skorch.NeuralNetRegressor`` with the same hand-written module.
+- ``ours``: ``LSTMRegressor.fit`` / ``predict`` on numpy input, validation included,
+  with the same model (``standardize=False, linear_window=0``);
+- ``skorch``: a plain ``skorch.NeuralNetRegressor`` with the same hand-written module;
+- ``defaults``: ``LSTMRegressor`` at its defaults, which standardise the data and add
+  the linear path (started from ridge regression): what the defaults cost beside it.
 
 Same model (one LSTM layer and a linear head on its last state), data, optimizer
 (Adam), batch size and epochs. The figure reported is the median over repetitions of
@@ -90,10 +93,22 @@ def fit_raw(X, y, hidden, batch_size, epochs):
     return model
 
 
-def fit_ours(X, y, hidden, batch_size, epochs):
+SAME_MODEL = {"standardize": False, "linear_window": 0}
+
+
+def fit_ours(X, y, hidden, batch_size, epochs, **params):
     return LSTMRegressor(
-        hidden_size=hidden, lr=LR, batch_size=batch_size, max_epochs=epochs, random_state=0
+        hidden_size=hidden,
+        lr=LR,
+        batch_size=batch_size,
+        max_epochs=epochs,
+        random_state=0,
+        **{**SAME_MODEL, **params},
     ).fit(X, y)
+
+
+def fit_defaults(X, y, hidden, batch_size, epochs):
+    return fit_ours(X, y, hidden, batch_size, epochs, standardize=True, linear_window=12)
 
 
 def fit_skorch(X, y, hidden, batch_size, epochs):
@@ -121,7 +136,7 @@ def predict_raw(model, X, batch_size):
         ).numpy()
 
 
-FITS = {"raw": fit_raw, "ours": fit_ours, "skorch": fit_skorch}
+FITS = {"raw": fit_raw, "ours": fit_ours, "skorch": fit_skorch, "defaults": fit_defaults}
 
 
 def _timed(fn, *args):
@@ -139,7 +154,7 @@ def run_fit(name, repeats):
     for fn in FITS.values():  # warm-up
         fn(*args) if name == "W1" else fn(X[:256], y[:256], hidden, batch_size, 1)
     for rep in range(repeats):
-        order = list(FITS)[rep % 3 :] + list(FITS)[: rep % 3]
+        order = list(FITS)[rep % len(FITS) :] + list(FITS)[: rep % len(FITS)]
         for impl in order:
             times[impl].append(_timed(FITS[impl], *args))
     return times
@@ -149,6 +164,7 @@ def run_predict(name, repeats):
     n, t, f, hidden, raw_batch = PREDICT_WORKLOADS[name]
     X_train, y_train = make_data(256, t, f)
     ours = fit_ours(X_train, y_train, hidden, 64, 1)
+    defaults = fit_defaults(X_train, y_train, hidden, 64, 1)
     skorch_net = fit_skorch(X_train, y_train, hidden, 128, 1)
     raw = LastStepLSTM(f, hidden)
     raw.load_state_dict(skorch_net.module_.state_dict())
@@ -157,13 +173,14 @@ def run_predict(name, repeats):
         "raw": lambda: predict_raw(raw, X, raw_batch),
         "ours": lambda: ours.predict(X),
         "skorch": lambda: skorch_net.predict(X),
+        "defaults": lambda: defaults.predict(X),
     }
     inner = 200 if n == 1 else 1  # a single sample is timed over many calls
     times = {impl: [] for impl in calls}
     for call in calls.values():
         call()
     for rep in range(repeats):
-        order = list(calls)[rep % 3 :] + list(calls)[: rep % 3]
+        order = list(calls)[rep % len(calls) :] + list(calls)[: rep % len(calls)]
         for impl in order:
             gc.collect()
             start = time.perf_counter()
@@ -207,7 +224,7 @@ def peak_rss_w2(impl):
 def summarise(times):
     raw = times["raw"]
     row = {"raw_median_s": statistics.median(raw)}
-    for impl in ("ours", "skorch"):
+    for impl in ("ours", "skorch", "defaults"):
         ratios = [a / b for a, b in zip(times[impl], raw, strict=True)]
         row[f"{impl}_ratio"] = statistics.median(ratios)
         row[f"{impl}_median_s"] = statistics.median(times[impl])
@@ -233,11 +250,12 @@ def main(argv=None):
     if not args.no_rss and "W2" in selected:
         memory = {impl: peak_rss_w2(impl) for impl in FITS}
 
-    print(f"\n{'workload':<10}{'raw (s)':>10}{'ours':>8}{'skorch':>8}{'target':>8}")
+    header = f"{'workload':<10}{'raw (s)':>10}{'ours':>8}{'skorch':>8}{'target':>8}{'defaults':>10}"
+    print("\n" + header)
     for name, row in results.items():
         print(
             f"{name:<10}{row['raw_median_s']:>10.4f}{row['ours_ratio']:>7.2f}x"
-            f"{row['skorch_ratio']:>7.2f}x{row['target']:>7.2f}x"
+            f"{row['skorch_ratio']:>7.2f}x{row['target']:>7.2f}x{row['defaults_ratio']:>9.2f}x"
         )
     if memory:
         print("\nRSS of the W2 fit (MiB): peak during the fit, and before it (data loaded):")

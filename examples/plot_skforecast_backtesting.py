@@ -23,11 +23,11 @@ lags back in time order; without it the network reads time backwards.
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
+from skforecast.recursive import ForecasterRecursive
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
-from skforecast.recursive import ForecasterRecursive
 
 from sklearn_rnn import LSTMRegressor
 from sklearn_rnn.datasets import load_sunspots
@@ -38,9 +38,7 @@ n_train = len(y) - 60
 
 models = {
     "Ridge": Ridge(),
-    "LSTM": make_pipeline(
-        FunctionTransformer(np.fliplr), LSTMRegressor(lr=0.001, random_state=0)
-    ),
+    "LSTM": make_pipeline(FunctionTransformer(np.fliplr), LSTMRegressor(lr=0.001, random_state=0)),
 }
 
 
