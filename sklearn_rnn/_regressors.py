@@ -380,9 +380,7 @@ def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
 
 
 def _example(name, kwargs):
-    return f"""    >>> from numbers import Integral
-
-import numpy as np
+    return f"""    >>> import numpy as np
     >>> from sklearn_rnn import {name}
     >>> X = np.array([[0.1, 0.2, 0.3, 0.4, 0.5],
     ...               [0.2, 0.3, 0.4, 0.5, 0.6],
