@@ -8,7 +8,8 @@ scikit-learn regressor, so sklearn-rnn does not write its own: this example hand
 ``LSTMRegressor`` to `skforecast <https://skforecast.org>`_'s ``ForecasterRecursive``,
 which feeds it the last 12 yearly sunspot numbers as lag features and, to forecast
 several years ahead, feeds each forecast back in as the newest lag. Both the LSTM and
-Ridge on the same lags are backtested over the last 60 years, one and five years ahead.
+Ridge on the same lags are backtested over the last 60 years: one year at a time, and
+five years at a time (each fold forecasts the next 1 to 5 years from the years before).
 The regressor standardises the raw lags itself, so no scaler is needed.
 
 skforecast orders its lag columns newest first (``lag_1``, ``lag_2``, ...), while a
@@ -55,17 +56,17 @@ results = {
     (name, steps): backtest(model, steps) for name, model in models.items() for steps in (1, 5)
 }
 for (name, steps), (mae, _) in results.items():
-    print(f"{name:<6} {steps} year(s) ahead: holdout MAE {mae:.1f}")
+    print(f"{name:<6} up to {steps} year(s) ahead: holdout MAE {mae:.1f}")
 
 # %%
-# The five-year-ahead forecasts against the truth. Each forecast was made five years
-# before its year, from forecasts fed back as lags for the years in between.
+# The forecasts made five years at a time against the truth. Within each fold, the
+# second to fifth years are forecast from forecasts fed back as lags.
 years = sunspots.time[n_train:]
 fig, ax = plt.subplots(figsize=(9, 3.5))
 ax.plot(years, y[n_train:], color="black", label="truth")
 for name in models:
     mae, predictions = results[(name, 5)]
-    ax.plot(years, predictions, label=f"{name}, 5 years ahead (MAE {mae:.1f})")
+    ax.plot(years, predictions, label=f"{name}, 1 to 5 years ahead (MAE {mae:.1f})")
 ax.set_xlabel("year")
 ax.set_ylabel("sunspot number")
 ax.legend(loc="upper left", fontsize="small")
