@@ -13,6 +13,7 @@ scikit-learn >= 1.9 (``_init_callback_context``, its documented developer hook).
 """
 
 import contextlib
+import inspect
 import warnings
 from numbers import Integral, Real
 
@@ -20,7 +21,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._data import check_sequences, feature_statistics, standardize
@@ -205,6 +206,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     # -- fitting: validate, train, record -----------------------------------------------
 
     def _fit(self, X, y, sample_weight, *, incremental):
+        self._check_no_booleans()
         device = _resolve_device(self.device)
         continues = self._continues(incremental)
         if continues:
@@ -298,6 +300,29 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         yield (context, self, X, y)
         context.call_on_fit_task_end(estimator=self, X=X, y=y)
 
+    def _check_no_booleans(self):
+        """Booleans are integers to Python, not sizes or counts here: a clear error."""
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name, None)
+            integral = any(getattr(c, "type", None) is Integral for c in constraints)
+            if integral and isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be an int, "
+                    f"not a boolean. Got {value!r} instead."
+                )
+
+    def _optimizer_params(self, optimizer):
+        """``lr``, and ``weight_decay`` where the optimizer takes it (LBFGS does not)."""
+        params = {"lr": self.lr}
+        if "weight_decay" in inspect.signature(optimizer).parameters:
+            params["weight_decay"] = self.weight_decay
+        elif self.weight_decay:
+            raise ValueError(
+                f"weight_decay={self.weight_decay} was given, but {optimizer.__name__} "
+                "takes no weight decay; set weight_decay=0 or choose another optimizer."
+            )
+        return params
+
     def _optimizer_class(self):
         if isinstance(self.optimizer, str):
             return _OPTIMIZERS[self.optimizer]
@@ -314,6 +339,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _net_config(self, input_size, output_size, device):
         """The network and optimizer that the parameters ask for."""
+        optimizer = self._optimizer_class()
         return NetConfig(
             module=RecurrentModule,
             module_params={
@@ -328,8 +354,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 **self._module_params(),
             },
             criterion=self._criterion(),
-            optimizer=self._optimizer_class(),
-            optimizer_params={"lr": self.lr, "weight_decay": self.weight_decay},
+            optimizer=optimizer,
+            optimizer_params=self._optimizer_params(optimizer),
             device=device,
         )
 

@@ -178,6 +178,13 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("Found an empty list X: 0 sample(s), while a minimum of 1 is required.")
     no_y = isinstance(y, str) and y == "no_validation"
+    for name, value in [("X", X), ("y", None if no_y else y)]:
+        if isinstance(value, np.ma.MaskedArray):
+            raise ValueError(
+                f"{name} is a masked array; its mask would be ignored. Fill the masked "
+                f"values first: {name}.filled(np.nan) marks leading steps as missing (a "
+                "sequence that starts later); elsewhere, impute or drop them."
+            )
     ragged = is_ragged(X)
     ndim = 3 if ragged else input_ndim(X)
     if fitted is not None:

@@ -321,3 +321,26 @@ def test_quantile_loss_needs_the_quantile():
         GRURegressor(max_epochs=1, loss="quantile").fit(X, y)
     with pytest.raises(ValueError, match="quantile"):
         GRURegressor(max_epochs=1, loss="quantile", quantile=1.0).fit(X, y)
+
+
+@pytest.mark.parametrize("optimizer", [torch.optim.LBFGS, torch.optim.Rprop])
+def test_optimizers_without_weight_decay_train(optimizer):
+    X, y = _data(n=40)
+    model = GRURegressor(hidden_size=8, max_epochs=5, optimizer=optimizer, random_state=0)
+    model.fit(X, y)
+    assert type(model.net_.optimizer_) is optimizer
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+    with pytest.raises(ValueError, match=f"{optimizer.__name__} takes no weight decay"):
+        model.set_params(weight_decay=0.1).fit(X, y)
+
+
+def test_a_callback_that_cannot_be_copied_is_named():
+    import threading
+
+    class Locked(Callback):
+        def __init__(self):
+            self.lock = threading.Lock()
+
+    X, y = _data(n=20)
+    with pytest.raises(TypeError, match=r"callbacks\[1\] \(.*Locked.*\) cannot be copied"):
+        GRURegressor(max_epochs=1, callbacks=[EpochCounter(), Locked()]).fit(X, y)

@@ -177,3 +177,25 @@ def test_refit_on_sequences_forgets_the_column_names():
     assert not hasattr(model, "feature_names_in_")
     model.fit(frame.to_numpy(), frame["d"].to_numpy())  # 2-D without names
     assert model.n_features_in_ == 4 and not hasattr(model, "feature_names_in_")
+
+
+@pytest.mark.parametrize("param", ["hidden_size", "batch_size", "max_epochs", "num_layers"])
+def test_booleans_are_not_integers_here(param):
+    X, y = np.random.RandomState(0).randn(10, 3, 1), np.arange(10.0)
+    model = GRURegressor(max_epochs=1).set_params(**{param: True})
+    with pytest.raises(InvalidParameterError, match=f"'{param}' parameter.*not a boolean"):
+        model.fit(X, y)
+    assert not hasattr(model, "net_")
+
+
+def test_masked_arrays_are_refused_not_silently_unmasked():
+    rng = np.random.RandomState(0)
+    X = np.ma.masked_greater(rng.randn(10, 3, 1), 1.0)
+    y = np.arange(10.0)
+    with pytest.raises(ValueError, match="X is a masked array.*filled"):
+        GRURegressor(max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="y is a masked array"):
+        GRURegressor(max_epochs=1).fit(X.filled(0.0), np.ma.masked_less(y, 2))
+    model = GRURegressor(max_epochs=1).fit(X.filled(0.0), y)
+    with pytest.raises(ValueError, match="X is a masked array"):
+        model.predict(X)
