@@ -2,6 +2,8 @@
 
 import json
 import numbers
+import os
+import tempfile
 
 import numpy as np
 import torch
@@ -84,6 +86,8 @@ def save_model(estimator, path):
     """
     check_is_fitted(estimator)
     name = type(estimator).__name__
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
     if name not in _estimator_classes():
         raise TypeError(f"save_model saves this package's regressors; got {name}.")
     params = {k: _plain(v, k) for k, v in estimator.get_params().items()}
@@ -95,7 +99,28 @@ def save_model(estimator, path):
     fitted = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in fitted.items()}
     fitted = {k: _plain(v, k) for k, v in fitted.items()}
     meta = {"format": _FORMAT, "estimator": name, "params": params, "fitted": fitted}
-    torch.save({"meta": json.dumps(meta), "state_dict": weights}, path)
+    _write_atomically({"meta": json.dumps(meta), "state_dict": weights}, path, folder)
+
+
+def _write_atomically(content, path, folder):
+    """Write to a temporary file beside ``path``, then rename it: never a broken file."""
+    if not os.path.exists(folder):
+        raise FileNotFoundError(f"Cannot save the model to {path}: {folder} does not exist.")
+    if not os.path.isdir(folder):
+        raise NotADirectoryError(f"Cannot save the model to {path}: {folder} is not a folder.")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".sklearn-rnn-", suffix=".tmp")
+    except PermissionError as exc:
+        raise PermissionError(
+            f"Cannot save the model to {path}: no permission to write in {folder}."
+        ) from exc
+    try:
+        with os.fdopen(handle, "wb") as f:
+            torch.save(content, f)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def load_model(path, *, device="cpu"):
@@ -133,10 +158,8 @@ def load_model(path, *, device="cpu"):
     >>> loaded.n_features_in_
     2
     """
-    content = torch.load(path, map_location="cpu", weights_only=True)
-    meta = json.loads(content["meta"])
-    if meta.get("format") != _FORMAT:
-        raise ValueError(f"{path} is not a model saved by save_model ({_FORMAT}).")
+    device = _resolve_device(device)  # the same error as fit's for a missing GPU
+    meta, weights = _read(path)
     estimator = _estimator_classes()[meta["estimator"]](**meta["params"])
     estimator.set_params(device=device)
     fitted = meta["fitted"]
@@ -145,7 +168,81 @@ def load_model(path, *, device="cpu"):
         if isinstance(fitted.get(key), list) and np.ndarray in types:
             dtype = object if key == "feature_names_in_" else np.float32
             fitted[key] = np.asarray(fitted[key], dtype=dtype)
-    weights = {k: v.numpy() for k, v in content["state_dict"].items()}
+    _check_structure(path, estimator, fitted, weights)
     fitted["net"] = {"module": weights, "history": [], "optimizer": None}
-    estimator._restore_fitted_state(fitted, device=_resolve_device(device))
+    estimator._restore_fitted_state(fitted, device=device)
     return estimator
+
+
+class _NotAModel(ValueError):
+    """What ``load_model`` raises for a file that is not a sklearn-rnn model."""
+
+
+def _not_a_model(path, why):
+    return _NotAModel(
+        f"{path} is not a model saved by save_model (a sklearn-rnn model file): {why}."
+    )
+
+
+def _read(path):
+    """The file's JSON metadata and its weights as float arrays, or one clear error."""
+    try:
+        content = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # truncated, empty, random bytes, another pickle...
+        raise _not_a_model(path, f"it cannot be read as one ({type(exc).__name__})") from exc
+    if not isinstance(content, dict) or set(content) != {"meta", "state_dict"}:
+        raise _not_a_model(path, "it does not hold the 'meta' and 'state_dict' sections")
+    try:
+        meta = json.loads(content["meta"])
+    except (TypeError, ValueError) as exc:
+        raise _not_a_model(path, "its 'meta' section is not JSON") from exc
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        raise _not_a_model(path, f"its format is not {_FORMAT}")
+    if meta.get("estimator") not in _estimator_classes():
+        raise _not_a_model(path, f"unknown estimator {meta.get('estimator')!r}")
+    if not isinstance(meta.get("params"), dict) or not isinstance(meta.get("fitted"), dict):
+        raise _not_a_model(path, "its parameters or fitted attributes are missing")
+    weights = content["state_dict"]
+    if not isinstance(weights, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) and v.is_floating_point()
+        for k, v in weights.items()
+    ):
+        raise _not_a_model(path, "its weights are not named float tensors")
+    return meta, {k: v.numpy() for k, v in weights.items()}
+
+
+def _check_structure(path, estimator, fitted, weights):
+    """The parameters must describe the stored tensors, checked before anything is built.
+
+    A file's parameters decide how large a network is allocated; its tensors are as
+    large as the file. So every size parameter must match a tensor shape.
+    """
+    shapes = {k: tuple(v.shape) for k, v in weights.items()}
+    try:
+        hidden = shapes["rnn.weight_hh_l0"][1]
+        inputs = shapes["rnn.weight_ih_l0"][1]
+        outputs = shapes["head.weight"][0]
+    except (KeyError, IndexError) as exc:
+        raise _not_a_model(path, "the recurrent or head weights are missing") from exc
+    layers = {k.split("_l")[1].split("_")[0] for k in shapes if k.startswith("rnn.weight_ih_l")}
+    linear = shapes.get("linear.weight", (outputs, 0))[1]
+    params = estimator.get_params()
+    expected = {
+        "hidden_size": hidden,
+        "num_layers": len(layers),
+        "bidirectional": any(k.endswith("_reverse") for k in shapes),
+        "linear_window": linear // inputs if linear % inputs == 0 else -1,
+    }
+    actual = {k: params[k] for k in expected}
+    input_size = 1 if fitted.get("_tabular") else fitted.get("n_features_in_")
+    expected.update(input_size=inputs, n_outputs_=outputs)
+    actual.update(input_size=input_size, n_outputs_=fitted.get("n_outputs_"))
+    if actual != expected:
+        wrong = {k: (actual[k], expected[k]) for k in expected if actual[k] != expected[k]}
+        raise _not_a_model(
+            path,
+            "its parameters do not describe its weights "
+            + ", ".join(f"{k}={a!r} against {e!r} in the tensors" for k, (a, e) in wrong.items()),
+        )

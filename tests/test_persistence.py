@@ -212,3 +212,121 @@ def test_pickled_fitted_state_is_checked(edit, message):
     edit(state["_fitted_state"])
     with pytest.raises(ValueError, match=message):
         RNNRegressor().__setstate__(state)
+
+
+# -- hostile and broken model files --------------------------------------------------
+
+
+def _saved(tmp_path, **params):
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0, **params).fit(X, y)
+    path = tmp_path / "model.pt"
+    save_model(model, path)
+    return model, path
+
+
+def _rewrite(path, edit):
+    import json
+
+    content = torch.load(path, weights_only=True)
+    meta = json.loads(content["meta"])
+    edit(meta, content["state_dict"])
+    torch.save({"meta": json.dumps(meta), "state_dict": content["state_dict"]}, path)
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        (lambda m, s: m["params"].update(hidden_size=30000), "hidden_size=30000 against 4"),
+        (lambda m, s: m["params"].update(num_layers=100000), "num_layers=100000 against 1"),
+        (lambda m, s: m["params"].update(bidirectional=True), "bidirectional=True"),
+        (lambda m, s: m["fitted"].update(n_features_in_=7), "input_size=7 against 2"),
+        (lambda m, s: m["fitted"].update(n_outputs_=3), "n_outputs_=3 against 1"),
+        (lambda m, s: m["params"].update(linear_window=5), "linear_window=5 against 12"),
+    ],
+)
+def test_load_model_checks_the_parameters_against_the_tensors(tmp_path, monkeypatch, edit, named):
+    from sklearn_rnn import _training
+
+    _, path = _saved(tmp_path)
+    _rewrite(path, edit)
+    monkeypatch.setattr(_training, "build_net", None)  # nothing may be built first
+    with pytest.raises(ValueError, match=f"do not describe its weights.*{named}"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"random bytes \x00\x01\x02" * 10,
+        "truncated",
+        "bare tensor",
+        "no state_dict",
+        "not json",
+        "unknown estimator",
+    ],
+)
+def test_load_model_says_when_a_file_is_not_a_model(tmp_path, content):
+    _, path = _saved(tmp_path)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    elif content == "bare tensor":
+        torch.save(torch.zeros(3), path)
+    elif content == "no state_dict":
+        torch.save({"meta": "{}"}, path)
+    elif content == "not json":
+        torch.save({"meta": "{not json", "state_dict": {}}, path)
+    else:
+        _rewrite(path, lambda m, s: m.update(estimator="Evil"))
+    with pytest.raises(ValueError, match="is not a model saved by save_model"):
+        load_model(path)
+
+
+def test_load_model_accepts_only_known_fitted_attributes(tmp_path):
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: m["fitted"].update(predict=1, __dict__={}))
+    with pytest.raises(ValueError, match="unknown entries \\['__dict__', 'predict'\\]"):
+        load_model(path)
+
+
+def test_save_model_never_leaves_a_broken_file(tmp_path, monkeypatch):
+    model, path = _saved(tmp_path)
+    before = path.read_bytes()
+
+    def failing_save(obj, f):
+        f.write(b"half a model")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", failing_save)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(model, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]  # no temporary left
+
+
+def test_save_model_names_a_bad_destination(tmp_path, monkeypatch):
+    model, _ = _saved(tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save_model(model, tmp_path / "missing" / "m.pt")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError, match="is not a folder"):
+        save_model(model, tmp_path / "file" / "m.pt")
+    import tempfile
+
+    def denied(*args, **kwargs):  # as root, a read-only folder cannot be simulated
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(PermissionError, match="no permission to write in"):
+        save_model(model, tmp_path / "m.pt")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_load_model_on_a_missing_gpu_says_what_fit_says(tmp_path):
+    _, path = _saved(tmp_path)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        load_model(path, device="cuda")
