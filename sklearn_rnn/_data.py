@@ -22,10 +22,13 @@ from sklearn.utils.validation import (  # sklearn private: _check_y, _get_featur
 __all__ = [
     "BatchIterator",
     "SequenceDataset",
-    "canonicalize",
     "as_tensor",
+    "canonicalize",
     "check_sequences",
+    "feature_statistics",
     "is_ragged",
+    "standardize",
+    "target_statistics",
 ]
 
 

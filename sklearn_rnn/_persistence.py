@@ -174,12 +174,9 @@ def load_model(path, *, device="cpu"):
     return estimator
 
 
-class _NotAModel(ValueError):
-    """What ``load_model`` raises for a file that is not a sklearn-rnn model."""
-
-
 def _not_a_model(path, why):
-    return _NotAModel(
+    """The one error of ``load_model`` for a file that is not a sklearn-rnn model."""
+    return ValueError(
         f"{path} is not a model saved by save_model (a sklearn-rnn model file): {why}."
     )
 

@@ -36,7 +36,16 @@ from ._callbacks import (
 )
 from ._data import BatchIterator, SequenceDataset, as_tensor, canonicalize
 
-__all__ = ["NetConfig", "TrainConfig", "forward", "net_state", "restore_net", "train"]
+__all__ = [
+    "NetConfig",
+    "TrainConfig",
+    "build_net",
+    "forward",
+    "net_state",
+    "restore_net",
+    "summary",
+    "train",
+]
 
 # Predictions are computed in batches of this many rows, the last one padded with zero
 # sequences to a multiple of PREDICT_ROW_MULTIPLE rows. float32 matrix products round
@@ -356,9 +365,7 @@ def restore_net(config, state):
     net = build_net(config)
     with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # weights replaced below
         net.initialize()
-    net.module_.load_state_dict(
-        {k: torch.as_tensor(np.asarray(v)) for k, v in state["module"].items()}
-    )
+    net.module_.load_state_dict({k: as_tensor(v) for k, v in state["module"].items()})
     if state.get("optimizer") is not None:
         net.optimizer_.load_state_dict(_to_torch(state["optimizer"]))
     net.history = History(copy.deepcopy(list(state.get("history") or [])))
@@ -468,7 +475,7 @@ def _start_from_ridge(module, X, lengths, y, sample_weight, alpha=1.0):
     agree to the last bit).
     """
     Z = module.last_steps(
-        torch.from_numpy(X), None if lengths is None else torch.from_numpy(lengths)
+        as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
     ).numpy()
     weight = np.ones(len(Z)) if sample_weight is None else sample_weight.astype(np.float64)
     with threadpool_limits(limits=1, user_api="blas"):
