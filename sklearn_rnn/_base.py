@@ -196,7 +196,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             Predictions, shaped as the ``y`` given to ``fit``.
         """
         check_is_fitted(self)
-        return self._decode_outputs(self._forward(X))
+        fitted = self._fitted_view()
+        return fitted._decode_outputs(fitted._forward(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -396,12 +397,28 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     # -- fitted state: one record, shared by fit, pickle, skops and save_model ---------
 
     def _set_fitted(self, record, net):
-        """Replace the fitted state by ``record`` (attribute -> value) and ``net``."""
+        """Replace the fitted state by ``record`` (attribute -> value) and ``net``.
+
+        In one step: the instance's attribute dict is replaced by a new one, never
+        changed in place. An interrupt (Ctrl-C) then leaves the old state or the new
+        one, never a mix, and :meth:`_fitted_view` gives ``predict`` a consistent
+        state while another thread refits the estimator.
+        """
         record = {k: v for k, v in record.items() if v is not None or k != "feature_names_in_"}
-        for name in self._fitted_attributes():
-            if name not in record:
-                vars(self).pop(name, None)
-        vars(self).update(record, net_=net, history_=net.history)
+        fitted = set(self._fitted_attributes()) | {"net_", "history_"}
+        state = {k: v for k, v in vars(self).items() if k not in fitted}
+        state.update(record, net_=net, history_=net.history)
+        self.__dict__ = state
+
+    def _fitted_view(self):
+        """The estimator as fitted now, unaffected by a fit finishing meanwhile.
+
+        A view sharing the instance's current attribute dict, which a fit replaces
+        rather than changes (see :meth:`_set_fitted`).
+        """
+        view = object.__new__(type(self))
+        view.__dict__ = self.__dict__
+        return view
 
     def _fitted_state(self, *, optimizer):
         """The fitted state as plain data: attributes, and the net's weights and history."""

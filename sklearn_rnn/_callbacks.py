@@ -21,14 +21,17 @@ class InterruptGuard(Callback):
     skorch ends training quietly on a KeyboardInterrupt, with the weights of the last
     batch. This callback keeps a copy of the weights after each finished epoch; when an
     epoch does not finish, it restores them and drops the epoch from the history, and
-    ``interrupted_`` names that epoch (0 when training was not interrupted). The planned
-    stops of early stopping and of scikit-learn callbacks come after an epoch finished.
-    It must be the first callback, so that its ``on_epoch_end`` runs before theirs.
+    ``interrupted_`` names that epoch (0 when training was not interrupted). When no
+    epoch of this run finished, there is nothing to keep: the KeyboardInterrupt is
+    raised again, and the caller discards the net. The planned stops of early stopping
+    and of scikit-learn callbacks come after an epoch finished. It must be the first
+    callback, so that its ``on_epoch_end`` and ``on_train_end`` run before theirs.
     """
 
     def on_train_begin(self, net, **kwargs):
         self.interrupted_ = 0
         self.running_ = False
+        self.n_epochs_before_ = len(net.history)
         # Copies of the weights, refreshed in place after each epoch (cheap even for
         # many short epochs).
         self.live_ = [t.detach() for t in net.module_.state_dict(keep_vars=True).values()]
@@ -50,6 +53,11 @@ class InterruptGuard(Callback):
                     live.copy_(saved)
             del net.history[-1]
         self.live_ = self.saved_ = None
+        if self.interrupted_ and len(net.history) == self.n_epochs_before_:
+            raise KeyboardInterrupt(
+                f"Training was interrupted during epoch {self.interrupted_}, the first "
+                "of this fit: nothing was trained, and the estimator is left as it was."
+            )
 
 
 class ValidationScore(Callback):

@@ -505,7 +505,9 @@ def _continue_from(net, previous):
             {k: v for k, v in group.items() if k != "params"}
             for group in net.optimizer_.param_groups
         ]
-        net.optimizer_.load_state_dict(previous.optimizer_.state_dict())
+        # A deep copy: torch's load_state_dict keeps the given tensors where their
+        # dtype and device fit, and training would then change the fitted net's state.
+        net.optimizer_.load_state_dict(copy.deepcopy(previous.optimizer_.state_dict()))
         for group, fresh in zip(net.optimizer_.param_groups, settings, strict=True):
             group.update(fresh)
     net.history = copy.deepcopy(previous.history)
