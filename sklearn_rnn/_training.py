@@ -247,7 +247,18 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
             _fit_epochs(net, dataset)
     if not dropout:
         _fit_epochs(net, dataset)
+    _release_data(net)
     return net
+
+
+def _release_data(net):
+    """Drop what the trained net holds of the training run: nothing of the caller's data
+    may stay reachable from a fitted estimator (the validation tail can be a view of the
+    caller's ``X``), nor the early-stopping checkpoint's copy of the weights."""
+    net.train_split = None
+    stopper = dict(net.callbacks_).get("early_stopping")
+    if stopper is not None:
+        stopper.best_model_weights_ = None
 
 
 def _callbacks(options, validates, bridge):

@@ -330,3 +330,74 @@ def test_load_model_on_a_missing_gpu_says_what_fit_says(tmp_path):
     _, path = _saved(tmp_path)
     with pytest.raises(ValueError, match="CUDA is not available"):
         load_model(path, device="cuda")
+
+
+# -- no training data stays reachable ------------------------------------------------
+
+
+def _marked(n=60):
+    """Float32 data with MARKER in a training row and in the validation tail (last 10%)."""
+    X, y = _data(n)
+    X[-2, 4, 0] = MARKER
+    y[-3] = MARKER
+    return X, y
+
+
+def _dumps(model, path):
+    """Every persistence path's bytes: pickle, joblib, skops (if installed), save_model."""
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    dumps = {"pickle": pickle.dumps(model), "joblib": buffer.getvalue()}
+    try:
+        import skops.io as sio
+    except ImportError:  # an optional test dependency
+        sio = None
+    if sio is not None:
+        dumps["skops"] = sio.dumps(model)
+    save_model(model, path)
+    dumps["save_model"] = path.read_bytes()
+    return dumps
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_no_persistence_path_holds_training_data(early_stopping, standardize, tmp_path):
+    X, y = _marked()
+    model = LSTMRegressor(
+        hidden_size=8,
+        max_epochs=3,
+        early_stopping=early_stopping,
+        standardize=standardize,
+        warm_start=True,  # the optimizer state is saved too
+        random_state=0,
+    ).fit(X, y)
+    # The marker as the network saw it: raw, or standardised by the fitted statistics.
+    markers = {MARKER, np.float64(MARKER)}
+    if standardize:
+        for mean, scale in [(model.input_mean_, model.input_scale_), (model.target_mean_, None)]:
+            scale = model.target_scale_ if scale is None else scale
+            markers |= {np.float32((MARKER - m) / s) for m, s in zip(mean, scale, strict=True)}
+    for name, data in _dumps(model, tmp_path / "m.pt").items():
+        for marker in markers:
+            assert marker.tobytes() not in data, (name, marker)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("view", [False, True])
+def test_a_fitted_estimator_keeps_no_reference_to_the_data(early_stopping, view):
+    """After ``del X``, the caller's array is freed, even when fit used it without a copy."""
+    import gc
+    import weakref
+
+    X, y = _marked()
+    base = np.concatenate([X, X[:5]])  # float32, C-contiguous: read without a copy
+    X = base[:60] if view else base
+    y = np.concatenate([y, y[:5]])[: len(X)]
+    model = GRURegressor(
+        hidden_size=4, max_epochs=2, early_stopping=early_stopping, standardize=False
+    ).fit(X, y)
+    alive = [weakref.ref(base), weakref.ref(y)]
+    del X, y, base
+    gc.collect()
+    assert [ref() is None for ref in alive] == [True, True]
+    assert model.predict(_data()[0]).shape == (60,)
