@@ -145,8 +145,9 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples in the loss. An integer weight is
-            equivalent to repeating the sample that many times.
+            Non-negative weights of the samples in the loss. Whole-number weights are
+            counts: a weight of 3 is exactly the sample repeated three times. Other
+            weights are relative: scaling all of them does not change the model.
 
         Returns
         -------

@@ -90,17 +90,60 @@ class ValidationScore(Callback):
 
 
 class DivergenceCheck(Callback):
-    """Stop training with a clear error as soon as the training loss is NaN or infinite."""
+    """Stop training with a clear error when it diverges.
+
+    As soon as a training loss is NaN or infinite; and, after training
+    (:meth:`check_final`), when the last optimizer step made the weights, the
+    optimizer's state or the loss of the last batch NaN or infinite, which no batch
+    loss shows.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.last_batch_ = None
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
         # skorch has already read the loss with .item(): a float check costs nothing.
         if training and loss is not None and not math.isfinite(value := loss.item()):
-            epoch = len(net.history)
-            raise FloatingPointError(
-                f"Training diverged: the training loss became {value} in epoch "
-                f"{epoch}. Lower the learning rate (lr={net.lr}), set clip_grad_norm "
-                "(for example 1.0) to clip exploding gradients, or scale X and y."
+            self.last_batch_ = None
+            self._raise(net, f"the training loss became {value}")
+        if training:
+            self.last_batch_ = batch
+
+    @torch.no_grad()
+    def check_final(self, net):
+        """Check the weights, the optimizer's state and the last batch's loss now."""
+        batch, self.last_batch_ = self.last_batch_, None
+        if not all(torch.isfinite(p).all() for p in net.module_.parameters()):
+            self._raise(net, "the weights became NaN or infinite in the last optimizer step")
+        state = net.optimizer_.state.values()
+        tensors = [t for s in state for t in s.values() if isinstance(t, torch.Tensor)]
+        if not all(torch.isfinite(t).all() for t in tensors if t.is_floating_point()):
+            self._raise(
+                net,
+                "the optimizer's state (such as Adam's running averages) overflowed, "
+                "so the weights stopped changing",
             )
+        if batch is not None:
+            training = net.module_.training
+            net.module_.train(False)
+            try:
+                inputs, y = batch
+                loss = net.get_loss(net.infer(inputs), y, X=inputs).item()
+            finally:
+                net.module_.train(training)
+            if not math.isfinite(loss):
+                self._raise(net, f"the loss on the last batch became {loss} after training")
+
+    @staticmethod
+    def _raise(net, what):
+        epoch = len(net.history)
+        decay = net.optimizer_.param_groups[0].get("weight_decay")
+        decay = "" if not decay else f" or weight_decay (now {decay})"
+        raise FloatingPointError(
+            f"Training diverged: {what} (epoch {epoch}). Lower the learning rate "
+            f"(lr={net.lr}){decay}, or set clip_grad_norm (for example 1.0) to clip "
+            "exploding gradients."
+        )
 
 
 class EpochProgressBar(Callback):

@@ -27,6 +27,8 @@ __all__ = [
     "check_sequences",
     "feature_statistics",
     "is_ragged",
+    "relative_weights",
+    "repeats_or_weights",
     "standardize",
     "target_statistics",
 ]
@@ -108,7 +110,12 @@ def _left_align(X):
     if finite.all():
         return X, None
     if np.isinf(X).any():
-        raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
+        i, t, f = np.argwhere(np.isinf(X))[0]
+        raise ValueError(
+            "Input X contains infinity or a value too large for dtype('float32') "
+            f"(sample {i}, step {t}, feature {f}); the networks compute in float32, whose "
+            f"largest value is {np.finfo(np.float32).max:.4g}."
+        )
     missing = ~finite  # NaN only, from here on
     row_missing = missing.all(axis=2)
     partial = missing.any(axis=2) & ~row_missing
@@ -196,7 +203,17 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
         # Tabular input (or invalid dimensions, reported in scikit-learn's words):
         # each column is one time step of one feature.
         X, y, names = _check_tabular(estimator, X, y, fitted, y_numeric)
-        X3 = np.ascontiguousarray(X, dtype=np.float32)[:, :, None]
+        with np.errstate(over="ignore"):  # reported below, with its place
+            X3 = np.ascontiguousarray(X, dtype=np.float32)[:, :, None]
+        if not np.isfinite(X3).all():  # finite in float64, beyond float32
+            i, t, _ = np.argwhere(~np.isfinite(X3))[0]
+            raise ValueError(
+                f"Input X contains a value too large for float32 ({X[i, t]:g} in row {i}, "
+                f"column {t}); the networks compute in float32, whose largest value is "
+                f"{np.finfo(np.float32).max:.4g}. Scale X."
+            )
+        if y is not None and y_numeric:
+            _check_numeric_targets(y)
         info = {"tabular": True, "n_features": X3.shape[1], "feature_names_in": names}
         return X3, None, y, info
 
@@ -210,7 +227,8 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
     ):
         # Fast path, for prediction latency: a plain float array needs none of
         # check_array's conversions; finiteness is checked below as for any input.
-        X3 = X.astype(np.float32, copy=False)
+        with np.errstate(over="ignore"):  # reported by _left_align, with its place
+            X3 = X.astype(np.float32, copy=False)
     else:
         X3 = check_array(
             X,
@@ -226,7 +244,8 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
                     f"Found array with 0 {what}(s) (shape={X3.shape}) while a minimum "
                     "of 1 is required."
                 )
-        X3 = np.ascontiguousarray(X3, dtype=np.float32)
+        with np.errstate(over="ignore"):  # reported by _left_align, with its place
+            X3 = np.ascontiguousarray(X3, dtype=np.float32)
     if no_y:
         y = None
     elif y is None:
@@ -237,6 +256,8 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
         # sklearn private: _check_y, the y half of check_X_y.
         y = _check_y(y, multi_output=True, y_numeric=y_numeric, estimator=estimator)
         check_consistent_length(X3, y)
+        if y_numeric:
+            _check_numeric_targets(y)
     if fitted is not None and X3.shape[2] != fitted["n_features"]:
         raise ValueError(
             f"X has {X3.shape[2]} feature(s) per time step, but "
@@ -246,6 +267,30 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
     X3, lengths = _left_align(X3)
     info = {"tabular": False, "n_features": X3.shape[2], "feature_names_in": None}
     return X3, lengths, y, info
+
+
+def _check_numeric_targets(y):
+    """Numeric targets must be finite in float32, the networks' precision.
+
+    scikit-learn's checks let through ``None`` in an object array (it becomes NaN) and
+    values finite in float64 but beyond float32.
+    """
+    values = np.asarray(y, dtype=np.float64)
+    bad = ~(np.abs(values) <= np.finfo(np.float32).max)  # NaN too
+    if not bad.any():
+        return
+    row = np.argwhere(bad)[0][0]
+    value = values.reshape(len(values), -1)[row][bad.reshape(len(values), -1)[row]][0]
+    if np.isnan(value):
+        raise ValueError(
+            f"Input y contains NaN (row {row}; None in an object array counts as NaN). "
+            "Drop or impute the missing targets."
+        )
+    raise ValueError(
+        f"Input y contains a value too large for float32 ({value:g} in row {row}); the "
+        f"networks compute in float32, whose largest value is "
+        f"{np.finfo(np.float32).max:.4g}. Scale y."
+    )
 
 
 def _check_tabular(estimator, X, y, fitted, y_numeric):
@@ -297,7 +342,7 @@ def feature_statistics(X, lengths=None, sample_weight=None):
     Returns float32 arrays of shape (n_features,).
     """
     n_samples, n_steps, _ = X.shape
-    weight = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, float)
+    weight = np.ones(n_samples) if sample_weight is None else relative_weights(sample_weight)
     step_weight = np.broadcast_to(weight[:, None], (n_samples, n_steps))
     if lengths is not None:
         step_weight = step_weight * (np.arange(n_steps) < lengths[:, None])
@@ -325,7 +370,7 @@ def _weighted_moments(values, weight):
 
 def target_statistics(y, sample_weight=None):
     """Weighted mean and standard deviation of each column of a 2-D ``y`` (float32)."""
-    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+    weight = np.ones(len(y)) if sample_weight is None else relative_weights(sample_weight)
     return _weighted_moments(np.asarray(y, dtype=np.float64), weight)
 
 
@@ -348,8 +393,8 @@ def canonicalize(X, lengths, y, sample_weight):
     the same model to the last bit; and a fit does not depend on the order in which
     samples are given.
 
-    Returns ``(X, lengths, y, sample_weight)``; ``sample_weight`` is ``None`` when every
-    weight is one.
+    Returns ``(X, lengths, y, sample_weight)``; ``sample_weight`` (float64) is ``None``
+    when every weight is one. :func:`repeats_or_weights` says how training uses it.
     """
     n_samples = X.shape[0]
     # The canonical order: by a 64-bit hash of the row, ties broken by the row's bytes.
@@ -377,7 +422,44 @@ def canonicalize(X, lengths, y, sample_weight):
         lengths = None
     if np.all(merged == 1.0):
         return X, lengths, y, None
-    return X, lengths, y, merged.astype(np.float32)
+    return X, lengths, y, merged
+
+
+# Whole-number weights summing to at most this many samples are counts (see
+# repeats_or_weights). The bound keeps the repeated index (8 bytes a sample) and the
+# length of an epoch sane for weights such as 1e30, which are then relative weights.
+MAX_COUNTED_SAMPLES = 2**24
+
+
+def repeats_or_weights(sample_weight):
+    """How training uses the merged weights of :func:`canonicalize`: counts or weights.
+
+    Whole-number weights (summing to at most ``MAX_COUNTED_SAMPLES``) are counts: each
+    epoch draws its batches from an index that repeats each sample as often as its
+    weight, exactly as if the sample occurred that many times, with an unweighted loss
+    (so merged duplicates cost no optimizer steps). Other weights are relative: one row
+    a sample, a weighted loss, and the weights rescaled to a mean of one (in float64,
+    before the float32 cast, so that no weight overflows or underflows float32 and
+    scaling all weights by a constant does not change the model).
+
+    Returns ``(repeats, weights)``: int64 counts or None, float32 weights or None.
+    """
+    if sample_weight is None:
+        return None, None
+    if np.all(sample_weight == np.round(sample_weight)) and (
+        sample_weight.sum() <= MAX_COUNTED_SAMPLES
+    ):
+        return sample_weight.astype(np.int64), None
+    return None, relative_weights(sample_weight).astype(np.float32)
+
+
+def relative_weights(sample_weight):
+    """``sample_weight`` (float64, non-negative, not all zero) rescaled to a mean of one.
+
+    First by the largest weight, so that the sum cannot overflow float64.
+    """
+    weight = sample_weight / sample_weight.max()
+    return weight / weight.mean()
 
 
 # Odd 64-bit multipliers of the row hash; fixed, so that the canonical order is too.
@@ -426,16 +508,23 @@ class SequenceDataset(torch.utils.data.Dataset):
     y : torch.Tensor of shape (n_samples, n_outputs) or None
     lengths : torch.Tensor of shape (n_samples,), int64, on the CPU, or None
     sample_weight : torch.Tensor of shape (n_samples,) or None
+    repeats : torch.Tensor of shape (n_samples,), int64, or None
+        How many times each sample occurs (counts): the dataset then has
+        ``repeats.sum()`` items, item ``i`` being sample ``index[i]`` where ``index``
+        repeats each sample's position as often as its count.
     """
 
-    def __init__(self, X, y=None, lengths=None, sample_weight=None):
+    def __init__(self, X, y=None, lengths=None, sample_weight=None, repeats=None):
         self.X = X
         self.y = y
         self.lengths = lengths
         self.sample_weight = sample_weight
+        self.index = None
+        if repeats is not None:
+            self.index = torch.repeat_interleave(torch.arange(len(X)), repeats.cpu())
 
     def __len__(self):
-        return len(self.X)
+        return len(self.X) if self.index is None else len(self.index)
 
     def take(self, index):
         """The batch at ``index`` (a slice or an index tensor) as ``(inputs, y)``.
@@ -443,6 +532,10 @@ class SequenceDataset(torch.utils.data.Dataset):
         ``inputs`` is the ``X`` tensor when there are neither lengths nor weights, else
         a dict with ``"X"`` and whichever of ``"lengths"`` and ``"sample_weight"`` exist.
         """
+        if self.index is not None:
+            index = self.index[index.cpu() if isinstance(index, torch.Tensor) else index]
+            if self.X.device.type != "cpu":
+                index = index.to(self.X.device)
         if self.lengths is None and self.sample_weight is None:
             return self.X[index], (None if self.y is None else self.y[index])
         inputs = {"X": self.X[index]}

@@ -34,7 +34,14 @@ from ._callbacks import (
     SklearnCallbackBridge,
     ValidationScore,
 )
-from ._data import BatchIterator, SequenceDataset, as_tensor, canonicalize
+from ._data import (
+    BatchIterator,
+    SequenceDataset,
+    as_tensor,
+    canonicalize,
+    relative_weights,
+    repeats_or_weights,
+)
 
 __all__ = [
     "NetConfig",
@@ -218,13 +225,16 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
         (X, lengths, y, sample_weight), valid = _split_tail(
             (X, lengths, y, sample_weight), options.validation_fraction
         )
+        if valid[3] is not None and valid[3].any():  # weights of mean one, in float32
+            valid = valid[:3] + (relative_weights(valid[3]).astype(np.float32),)
     X, lengths, y, sample_weight = canonicalize(X, lengths, y, sample_weight)
+    repeats, weights = repeats_or_weights(sample_weight)
     # A continuation draws new shuffles and dropout masks for its new epochs.
     offset = 0 if previous is None else len(previous.history)
     init_seed, shuffle_seed = _seeds(options.random_state, offset=offset)
     batch_size = options.batch_size
     if batch_size == "auto":
-        batch_size = min(AUTO_BATCH_SIZE, X.shape[0])
+        batch_size = min(AUTO_BATCH_SIZE, X.shape[0] if repeats is None else repeats.sum())
     net = build_net(
         config,
         max_epochs=options.max_epochs,
@@ -234,7 +244,7 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
         callbacks=_callbacks(options, valid is not None, bridge),
         verbose=int(options.verbose >= 2),
     )
-    dataset = _dataset(X, lengths, y, sample_weight, config.device)
+    dataset = _dataset(X, lengths, y, weights, config.device, repeats=repeats)
     # Dropout draws from the global generator: only then does training hold its lock.
     dropout = config.module_params.get("dropout", 0) > 0
     with _seeded_rng(init_seed, config.device):
@@ -328,8 +338,10 @@ def summary(net):
 
 def _fit_epochs(net, dataset):
     """Train ``net``; a KeyboardInterrupt keeps the weights of the last finished epoch."""
-    guard = dict(net.callbacks_)["interrupt_guard"]
+    callbacks = dict(net.callbacks_)
+    guard = callbacks["interrupt_guard"]
     net.partial_fit(dataset, None)
+    callbacks["divergence"].check_final(net)
     if guard.interrupted_:
         warnings.warn(
             f"Training was interrupted during epoch {guard.interrupted_}; the estimator "
@@ -445,13 +457,14 @@ def _seeded_rng(seed, device):
         yield
 
 
-def _dataset(X, lengths, y, sample_weight, device):
+def _dataset(X, lengths, y, sample_weight, device, repeats=None):
     """A :class:`SequenceDataset` on ``device`` from the internal numpy form."""
     return SequenceDataset(
         as_tensor(X).to(device),
         as_tensor(y).to(device),
         lengths=None if lengths is None else torch.from_numpy(lengths),
         sample_weight=None if sample_weight is None else as_tensor(sample_weight).to(device),
+        repeats=None if repeats is None else torch.from_numpy(repeats),
     )
 
 
@@ -488,7 +501,7 @@ def _start_from_ridge(module, X, lengths, y, sample_weight, alpha=1.0):
     Z = module.last_steps(
         as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
     ).numpy()
-    weight = np.ones(len(Z)) if sample_weight is None else sample_weight.astype(np.float64)
+    weight = np.ones(len(Z)) if sample_weight is None else relative_weights(sample_weight)
     with threadpool_limits(limits=1, user_api="blas"):
         coef, intercept = _ridge(Z.astype(np.float64), y.astype(np.float64), weight, alpha)
     module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
