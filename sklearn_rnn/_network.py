@@ -1,10 +1,41 @@
 """The recurrent network: one recurrent stack and a linear head, in PyTorch only."""
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+# In evaluation, every recurrent call runs at least this many rows (the longest ones):
+# float32 products of fewer rows use other kernels and round differently, and a
+# sequence's prediction must not depend on the sequences that share its batch (the
+# predictions pad each batch to a multiple of 8 rows for the same reason).
+EVAL_MIN_ROWS = 8
+
+
+def segment_ends(lengths, min_rows=1):
+    """Where to cut a batch of sequences of ``lengths`` (CPU tensor) into time segments.
+
+    The ends are the lengths below which half, three quarters, ... of the sequences
+    end (while at least ``min_rows`` sequences remain), and the longest length: each
+    segment runs only the sequences that reach into it. When cutting would save less
+    than a quarter of the row-steps of one run over the whole padded batch (lengths
+    alike, as in bucketed batches), the one run is cheaper: ``[max(lengths)]``.
+    """
+    ascending = np.sort(lengths.numpy())
+    n, longest = len(ascending), int(ascending[-1])
+    ends, k = [], 1
+    while (n >> k) >= max(min_rows, 1):
+        end = int(ascending[n - (n >> k) - 1])
+        if end < longest and (not ends or end > ends[-1]):
+            ends.append(end)
+        k += 1
+    ends.append(longest)
+    starts = np.array([0, *ends[:-1]])
+    n_active = np.maximum(n - np.searchsorted(ascending, starts, side="right"), min(min_rows, n))
+    work = int(n_active @ (np.array(ends) - starts))
+    return ends if work < 0.75 * n * longest else [longest]
 
 
 class RecurrentModule(nn.Module):
@@ -63,6 +94,7 @@ class RecurrentModule(nn.Module):
             **kwargs,
         )
         self.num_directions = 2 if bidirectional else 1
+        self._lstm = cell == "lstm"
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
         self.linear_window = linear_window
@@ -72,10 +104,60 @@ class RecurrentModule(nn.Module):
         """Map ``X`` of shape (batch, time, features) to (batch, output_size).
 
         ``lengths`` (a CPU int64 tensor) gives each sequence's number of valid leading
-        steps; the rest is padding. ``None`` means every step is valid, and no packing
-        cost is paid.
+        steps; the rest is padding. ``None`` means every step is valid.
+
+        A unidirectional stack runs over the padded batch, cut to its longest sequence,
+        and each sequence's summary is the top layer's output at its own last valid
+        step: a step's output depends only on the steps before it, so the padding after
+        a sequence never reaches it. That costs the padding's steps but runs PyTorch's
+        fast dense kernels; packed sequences are several times slower on a CPU,
+        backward above all. A bidirectional stack packs the sequences: its backward
+        direction must start at each sequence's own last step.
         """
         recent = self._last_steps(X, lengths) if self.linear is not None else None
+        if lengths is not None and self.num_directions == 1:
+            last = self._last_outputs(X, lengths)
+        else:
+            last = self._final_states(X, lengths)
+        if self.dropout is not None:
+            last = self.dropout(last)
+        if recent is None:
+            return self.head(last)
+        return self.head(last) + self.linear(recent.flatten(1))
+
+    def _last_outputs(self, X, lengths):
+        """The top layer's output at each sequence's last valid step (unidirectional).
+
+        When the lengths differ widely, the batch runs in time segments, each over the
+        sequences that reach into it (with the states carried from the segment
+        before), so that a few long sequences do not make every short one compute
+        their length too (see :func:`segment_ends`).
+        """
+        device = X.device
+        min_rows = 1 if self.training else EVAL_MIN_ROWS
+        ends = segment_ends(lengths, min_rows)
+        if len(ends) == 1:
+            outputs, _ = self.rnn(X[:, : ends[0]])
+            return outputs[torch.arange(len(X), device=device), lengths.to(device) - 1]
+        order = torch.argsort(lengths, descending=True, stable=True)  # longest first
+        X, lengths = X[order.to(device)], lengths[order]
+        last = X.new_zeros(len(X), self.rnn.hidden_size)
+        state, start = None, 0
+        for end in ends:
+            n_active = max(int((lengths > start).sum()), min(min_rows, len(X)))
+            if state is not None:  # the states of the rows that continue
+                state = tuple(s[:, :n_active] for s in state) if self._lstm else state[:, :n_active]
+            outputs, state = self.rnn(X[:n_active, start:end], state)
+            rows = torch.nonzero((lengths > start) & (lengths <= end)).flatten()
+            steps = lengths[rows] - 1 - start
+            last[rows.to(device)] = outputs[rows.to(device), steps.to(device)]
+            start = end
+        unsorted = torch.empty_like(last)
+        unsorted[order.to(device)] = last
+        return unsorted
+
+    def _final_states(self, X, lengths):
+        """The top layer's final states: forward, and backward when bidirectional."""
         if lengths is not None:
             X = pack_padded_sequence(X, lengths, batch_first=True, enforce_sorted=False)
         _, h_n = self.rnn(X)
@@ -83,14 +165,8 @@ class RecurrentModule(nn.Module):
             h_n = h_n[0]
         # h_n: (num_layers * num_directions, batch, hidden); keep the top layer.
         if self.num_directions == 1:
-            last = h_n[-1]
-        else:
-            last = torch.cat([h_n[-2], h_n[-1]], dim=1)
-        if self.dropout is not None:
-            last = self.dropout(last)
-        if recent is None:
-            return self.head(last)
-        return self.head(last) + self.linear(recent.flatten(1))
+            return h_n[-1]
+        return torch.cat([h_n[-2], h_n[-1]], dim=1)
 
     @torch.no_grad()
     def set_linear_path(self, coef, intercept):

@@ -323,9 +323,9 @@ _ATTRIBUTES = """\
 _NOTES = """\
     Inputs of every form are converted to one padded float32 tensor plus sequence
     lengths. Sequences shorter than the longest (a list of different lengths, or 3-D
-    rows that begin with all-NaN time steps) are packed, so the prediction is read at
-    each sequence's last real step and padding never reaches it; when all lengths are
-    equal nothing is packed.
+    rows that begin with all-NaN time steps) are read at their own last real step, so
+    padding never reaches a prediction: a unidirectional network reads each sequence's
+    output there (batches of similar lengths, no packing), a bidirectional one packs.
 
     A sample that occurs several times in the training set is merged into one sample
     whose weight is its count, and samples are put in a canonical order before

@@ -352,7 +352,15 @@ def _fit_epochs(net, dataset):
 
 
 def forward(net, X, lengths):
-    """The network's outputs for sequences in the internal form, as float32 numpy."""
+    """The network's outputs for sequences in the internal form, as float32 numpy.
+
+    Sequences of different lengths are predicted in order of length, so that each batch
+    holds similar lengths and little padding; the outputs come back in the given order.
+    """
+    order = None
+    if lengths is not None:
+        order = np.argsort(lengths, kind="stable")
+        X, lengths = X[order], lengths[order]
     dataset = SequenceDataset(
         as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
     )
@@ -361,7 +369,12 @@ def forward(net, X, lengths):
         outputs = [
             net.evaluation_step(batch)[:n_rows].cpu() for batch, n_rows in batches.with_sizes()
         ]
-    return torch.cat(outputs).numpy()
+    outputs = torch.cat(outputs).numpy()
+    if order is None:
+        return outputs
+    unsorted = np.empty_like(outputs)
+    unsorted[order] = outputs
+    return unsorted
 
 
 # -- the net as plain data ---------------------------------------------------------------

@@ -62,11 +62,22 @@ def test_inf_is_an_error():
         _left_align(X)
 
 
-def test_ragged_list_is_right_aligned_with_nan():
-    out = _ragged_to_array([np.ones((2, 3)), np.zeros((4, 3)), np.ones((1, 3))])
-    assert out.shape == (3, 4, 3)
-    assert np.isnan(out[0, :2]).all() and (out[0, 2:] == 1).all()
-    assert np.isnan(out[2, :3]).all()
+def test_ragged_list_becomes_the_internal_form():
+    seqs = [np.ones((2, 3)), np.full((4, 3), 2.0), np.ones((1, 3))]
+    out, lengths = _ragged_to_array(seqs)
+    assert out.shape == (3, 4, 3) and out.dtype == np.float32
+    np.testing.assert_array_equal(lengths, [2, 4, 1])
+    for row, seq in zip(out, seqs, strict=True):  # each at the start, zeros after
+        np.testing.assert_array_equal(row[: len(seq)], seq)
+        assert (row[len(seq) :] == 0).all()
+    # Leading NaN steps (a later start) are dropped, as in a 3-D array.
+    seqs[1][:2] = np.nan
+    out, lengths = _ragged_to_array(seqs)
+    np.testing.assert_array_equal(lengths, [2, 2, 1])
+    assert out.shape == (3, 2, 3) and (out[1] == 2).all()
+    seqs[1][3, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN inside a time step"):
+        _ragged_to_array(seqs)
 
 
 def test_ragged_detection():
@@ -198,3 +209,23 @@ def test_standardize_keeps_padding_at_zero_and_leaves_x_alone():
     out = standardize(X, np.array([3, 2]), np.array([5.0]), np.array([2.0]))
     np.testing.assert_array_equal(out[:, :, 0], [[-2, -2, -2], [-2, -2, 0]])
     np.testing.assert_array_equal(X, before)
+
+
+def test_shuffled_batches_of_ragged_sequences_are_bucketed_by_length():
+    """Each epoch sees every sample once, in batches of similar lengths, in a new order."""
+    from sklearn_rnn._data import BatchIterator, SequenceDataset
+
+    rng = np.random.RandomState(0)
+    n, batch_size = 1000, 10
+    lengths = torch.from_numpy(rng.randint(1, 200, n))
+    dataset = SequenceDataset(torch.arange(n, dtype=torch.float32)[:, None, None], lengths=lengths)
+    iterator = BatchIterator(dataset, batch_size, shuffle=True, random_state=0)
+    epochs = []
+    for _ in range(2):
+        batches = [inputs for inputs, _ in iterator]  # one pass: one epoch
+        epochs.append(torch.cat([inputs["X"].flatten() for inputs in batches]))
+        spread = np.mean([int(b["lengths"].max() - b["lengths"].min()) for b in batches])
+        assert spread < 20, spread  # random batches of 10 spread over ~160 steps
+    for seen in epochs:
+        assert sorted(seen.long().tolist()) == list(range(n))
+    assert not torch.equal(epochs[0], epochs[1])

@@ -41,6 +41,41 @@ def test_equal_lengths_are_not_packed(monkeypatch):
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("spread", ["alike", "wide"])
+def test_unidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
+    cell, spread, monkeypatch
+):
+    """The fast path reads each sequence's last output: same outputs, same gradients.
+
+    Lengths alike run as one padded batch; widely spread ones in time segments.
+    """
+    import sklearn_rnn._network as network
+
+    torch.manual_seed(0)
+    module = RecurrentModule(cell, input_size=2, output_size=1, hidden_size=8, num_layers=2)
+    if spread == "alike":
+        lengths = torch.tensor([5, 4, 7, 6])
+    else:
+        lengths = torch.tensor([3, 60, 1, 2, 5, 4, 2, 30, 1, 3, 2, 100, 4, 3, 1, 2])
+    assert len(network.segment_ends(lengths)) == (1 if spread == "alike" else 5)
+    X, y = torch.randn(len(lengths), 102, 2), torch.randn(len(lengths), 1)  # padding for all
+
+    def gradients(forward):
+        module.zero_grad()
+        out = forward()
+        torch.nn.functional.mse_loss(out, y).backward()
+        return out.detach(), [p.grad.clone() for p in module.parameters()]
+
+    packed = gradients(lambda: module.head(module._final_states(X, lengths)))
+    with monkeypatch.context() as patch:
+        patch.setattr(network, "pack_padded_sequence", None)  # would fail if called
+        fast = gradients(lambda: module(X, lengths))
+    torch.testing.assert_close(fast[0], packed[0], rtol=1e-5, atol=1e-6)
+    for a, b in zip(fast[1], packed[1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_output_depends_on_the_last_step(cell):
     torch.manual_seed(0)
     module = RecurrentModule(cell, input_size=1, output_size=1, hidden_size=4).eval()

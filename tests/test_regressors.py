@@ -32,6 +32,17 @@ def test_ragged_prediction_equals_single_sequence(Estimator, rng):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_ragged_prediction_does_not_depend_on_the_other_sequences(Estimator, rng):
+    """Widely spread lengths (sorted, bucketed, cut into time segments): to the bit."""
+    lengths = np.r_[rng.randint(1, 6, 30), rng.randint(40, 200, 10)]
+    X = [rng.randn(n, 2) for n in lengths]
+    model = Estimator(hidden_size=8, max_epochs=2, random_state=0).fit(X, rng.randn(40))
+    together = model.predict(X)
+    np.testing.assert_array_equal(model.predict(X[::-1]), together[::-1])
+    np.testing.assert_array_equal([model.predict([seq])[0] for seq in X], together)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_leading_nan_rows_read_as_a_later_start(Estimator, rng):
     X, y = _sequences(rng)
     model = Estimator(**FAST).fit(X, y)
