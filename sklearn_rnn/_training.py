@@ -42,6 +42,7 @@ from ._data import (
     relative_weights,
     repeats_or_weights,
 )
+from ._threads import thread_policy
 
 __all__ = [
     "NetConfig",
@@ -247,16 +248,17 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
     dataset = _dataset(X, lengths, y, weights, config.device, repeats=repeats)
     # Dropout draws from the global generator: only then does training hold its lock.
     dropout = config.module_params.get("dropout", 0) > 0
-    with _seeded_rng(init_seed, config.device):
-        net.initialize()
-        if previous is not None:
-            _continue_from(net, previous)
-        elif options.init_linear and getattr(net.module_, "linear", None) is not None:
-            _start_from_ridge(net.module_, X, lengths, y, sample_weight)
-        if dropout:
+    with thread_policy():
+        with _seeded_rng(init_seed, config.device):
+            net.initialize()
+            if previous is not None:
+                _continue_from(net, previous)
+            elif options.init_linear and getattr(net.module_, "linear", None) is not None:
+                _start_from_ridge(net.module_, X, lengths, y, sample_weight)
+            if dropout:
+                _fit_epochs(net, dataset)
+        if not dropout:
             _fit_epochs(net, dataset)
-    if not dropout:
-        _fit_epochs(net, dataset)
     _release_data(net)
     return net
 
@@ -365,7 +367,7 @@ def forward(net, X, lengths):
         as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
     )
     batches = BatchIterator(dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE)
-    with torch.no_grad():
+    with torch.no_grad(), thread_policy():
         outputs = [
             net.evaluation_step(batch)[:n_rows].cpu() for batch, n_rows in batches.with_sizes()
         ]
