@@ -329,9 +329,12 @@ _NOTES = """\
 
     A sample that occurs several times in the training set is merged into one sample
     whose weight is its count, and samples are put in a canonical order before
-    training: fitting on repeated samples and fitting with the equivalent integer
-    ``sample_weight`` then give identical models, and the order of the training
-    samples does not change the result.
+    training. Whole-number weights are counts: each epoch draws its mini-batches from
+    an index that repeats each sample as often as its count, so fitting on repeated
+    samples and fitting with the equivalent integer ``sample_weight`` give identical
+    models, with as many optimizer steps as rows. Other weights are relative (a
+    weighted mean of the losses; scaling them all changes nothing). The order of the
+    training samples does not change the result.
 
     Predictions are computed in batches padded with zero sequences to a multiple of 8
     rows (the smallest products use other kernels, which round differently), so a
