@@ -1,14 +1,18 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
+from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._persistence import load_model, save_model
 from ._plot import LossCurveDisplay
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 from ._window import SlidingWindowTransformer, frame_forecast
 
 __all__ = [
+    "GRUClassifier",
     "GRURegressor",
+    "LSTMClassifier",
     "LSTMRegressor",
     "LossCurveDisplay",
+    "RNNClassifier",
     "RNNRegressor",
     "SlidingWindowTransformer",
     "frame_forecast",

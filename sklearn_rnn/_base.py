@@ -207,7 +207,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     # -- fitting: validate, train, record -----------------------------------------------
 
-    def _fit(self, X, y, sample_weight, *, incremental):
+    def _fit(self, X, y, sample_weight, *, incremental, **target_options):
         self._check_no_booleans()
         device = _resolve_device(self.device)
         continues = self._continues(incremental)
@@ -218,11 +218,13 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             self, X, y, fitted=self._input_form() if continues else None, y_numeric=self._y_numeric
         )
         sample_weight = self._check_sample_weight(sample_weight, X)
-        y, targets = self._encode_targets(y, sample_weight, continues=continues)
+        y, targets, sample_weight = self._encode_targets(
+            y, sample_weight, continues=continues, **target_options
+        )
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:
             X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
-        config = self._net_config(self._input_size(info), y.shape[1], device)
+        config = self._net_config(self._input_size(info), self._output_size(targets), device)
         options = self._train_config(incremental)
         with self._sklearn_callbacks(X_given, y_given, options) as bridge:
             net = train(

@@ -17,9 +17,11 @@ _FORMAT = "sklearn-rnn/1"
 
 
 def _estimator_classes():
+    from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
     from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 
-    return {cls.__name__: cls for cls in (RNNRegressor, LSTMRegressor, GRURegressor)}
+    classes = (RNNRegressor, LSTMRegressor, GRURegressor, RNNClassifier, LSTMClassifier)
+    return {cls.__name__: cls for cls in (*classes, GRUClassifier)}
 
 
 def _plain(value, name):
@@ -89,7 +91,7 @@ def save_model(estimator, path):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if name not in _estimator_classes():
-        raise TypeError(f"save_model saves this package's regressors; got {name}.")
+        raise TypeError(f"save_model saves this package's estimators; got {name}.")
     params = {k: _plain(v, k) for k, v in estimator.get_params().items()}
     # The estimator's own fitted state, as pickle and skops keep it, less what only
     # further training needs (the optimizer state and the history).
@@ -166,7 +168,8 @@ def load_model(path, *, device="cpu"):
     for key, types in estimator._fitted_attributes().items():
         types = types if isinstance(types, tuple) else (types,)
         if isinstance(fitted.get(key), list) and np.ndarray in types:
-            dtype = object if key == "feature_names_in_" else np.float32
+            # Column names stay objects, labels take the type JSON gave them.
+            dtype = {"feature_names_in_": object, "classes_": None}.get(key, np.float32)
             fitted[key] = np.asarray(fitted[key], dtype=dtype)
     _check_structure(path, estimator, fitted, weights)
     fitted["net"] = {"module": weights, "history": [], "optimizer": None}
@@ -234,8 +237,13 @@ def _check_structure(path, estimator, fitted, weights):
     }
     actual = {k: params[k] for k in expected}
     input_size = 1 if fitted.get("_tabular") else fitted.get("n_features_in_")
-    expected.update(input_size=inputs, n_outputs_=outputs)
-    actual.update(input_size=input_size, n_outputs_=fitted.get("n_outputs_"))
+    try:  # the family says: the regressors' n_outputs_, the classifiers' classes_
+        output_size = estimator._output_size(fitted)
+    except (KeyError, TypeError):
+        output_size = None
+    outputs_name = estimator._output_size_name
+    expected.update({"input_size": inputs, outputs_name: outputs})
+    actual.update({"input_size": input_size, outputs_name: output_size})
     if actual != expected:
         wrong = {k: (actual[k], expected[k]) for k in expected if actual[k] != expected[k]}
         raise _not_a_model(

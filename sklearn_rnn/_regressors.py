@@ -132,7 +132,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         return functools.partial(PinballLoss, quantile=self.quantile)
 
     def _encode_targets(self, y, sample_weight, *, continues):
-        """``y`` standardised, as float32 (n_samples, n_outputs), and its fitted attributes.
+        """``y`` standardised, as float32 (n_samples, n_outputs), its fitted attributes,
+        and the sample weights (unchanged).
 
         A continued fit keeps the target statistics it started with.
         """
@@ -151,7 +152,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         if mean is not None:
             Y = (Y - mean) / scale
         fitted = {"n_outputs_": Y.shape[1], "_y_ndim": y.ndim}
-        return Y.astype(np.float32), {**fitted, "target_mean_": mean, "target_scale_": scale}
+        targets = {**fitted, "target_mean_": mean, "target_scale_": scale}
+        return Y.astype(np.float32), targets, sample_weight
 
     def _decode_outputs(self, outputs):
         y_pred = outputs.astype(np.float64)
@@ -162,6 +164,9 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     @staticmethod
     def _validation_score(y_true, y_pred, sample_weight=None):
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+    # What _output_size reads, as error messages name it.
+    _output_size_name = "n_outputs_"
 
     @staticmethod
     def _output_size(state):

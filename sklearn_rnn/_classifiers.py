@@ -1,0 +1,495 @@
+"""The classifier family (its loss, labels and score), and its three cells."""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions  # private, see _base.py
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._base import BaseRecurrentEstimator, with_callbacks
+
+# ``fit`` passes no ``classes`` to ``_encode_targets``; ``partial_fit`` always does.
+_FIT = object()
+
+
+class _LabelCrossEntropy(torch.nn.CrossEntropyLoss):
+    """Cross-entropy of class scores against labels stored as a float column.
+
+    The training side keeps every target as a float32 matrix (one row per sample),
+    so the class indices come as a column of whole numbers.
+    """
+
+    def forward(self, y_pred, y_true):
+        return super().forward(y_pred, y_true[:, 0].long())
+
+
+def _log_softmax(scores):
+    """Log-probabilities of class scores, row by row, in float64."""
+    scores = scores.astype(np.float64)
+    scores = scores - scores.max(axis=1, keepdims=True)
+    return scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+
+
+def _accuracy(y_true, y_pred, sample_weight=None):
+    """Accuracy of class scores ``y_pred`` against a column of class indices."""
+    correct = (np.argmax(y_pred, axis=1) == y_true[:, 0]).astype(np.float64)
+    return float(np.average(correct, weights=sample_weight))
+
+
+class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
+    """The classifier family: labels of any kind, cross-entropy, accuracy for validation."""
+
+    _y_numeric = False
+    _target_attributes = {"classes_": np.ndarray}
+
+    _parameter_constraints: dict = {
+        **BaseRecurrentEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_size=32,
+        *,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        linear_window=0,
+        standardize=True,
+        class_weight=None,
+        optimizer="adam",
+        lr=0.01,
+        weight_decay=0.0,
+        max_epochs=100,
+        batch_size="auto",
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.linear_window = linear_window
+        self.standardize = standardize
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.clip_grad_norm = clip_grad_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``X`` and ``y``, continuing any earlier training.
+
+        The first call builds the network and needs every class in ``classes``;
+        later calls continue it, whatever ``warm_start`` says.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Training sequences, in the form used in the first call.
+        y : array-like of shape (n_samples,)
+            Labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every label that ``y`` may hold, in any call. Required in the first
+            call, ignored (but checked, if given) in later ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained for one more epoch.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """The probability of each class for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences in the form used in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities (softmax of the network's outputs), columns in the
+            order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return np.exp(_log_softmax(self._fitted_view()._forward(X)))
+
+    def predict_log_proba(self, X):
+        """The logarithm of each class's probability for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences in the form used in ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        return _log_softmax(self._fitted_view()._forward(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+    # -- the family's hooks ------------------------------------------------------------
+
+    def _criterion(self):
+        return _LabelCrossEntropy
+
+    def _encode_targets(self, y, sample_weight, *, continues, classes=_FIT):
+        """Labels as a float32 column of class indices, ``classes_``, and the weights
+        (times the class weights). ``classes`` is given by ``partial_fit`` only."""
+        partial = classes is not _FIT
+        classes = classes if partial else None
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if y.ndim != 1:
+            raise ValueError(
+                f"y has shape {y.shape}; {type(self).__name__} takes one label per "
+                "sample, a 1-D y (multilabel and multioutput y are not supported)."
+            )
+        check_classification_targets(y)
+        fitted = self.classes_ if continues else None
+        given = None if classes is None else np.unique(np.asarray(classes))
+        if fitted is not None and given is not None and not np.array_equal(given, fitted):
+            raise ValueError(
+                f"classes={given.tolist()} differs from the classes of the first call "
+                f"to partial_fit, {fitted.tolist()}."
+            )
+        known = fitted if fitted is not None else given
+        if known is None:
+            if partial:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: every "
+                    "label that y may hold in any call."
+                )
+            known = np.unique(y)
+        unseen = np.setdiff1d(y, known)
+        if unseen.size:
+            raise ValueError(
+                f"y holds labels that are not among the classes {known.tolist()}: "
+                f"{unseen.tolist()}."
+            )
+        if len(known) < 2:
+            raise ValueError(
+                f"y holds only one class ({known.tolist()}); a classifier needs samples "
+                "of at least 2 classes."
+            )
+        index = np.searchsorted(known, y)
+        sample_weight = self._weighted_by_class(y, known, sample_weight)
+        Y = index.astype(np.float32).reshape(-1, 1)
+        return Y, {"classes_": known}, sample_weight
+
+    def _weighted_by_class(self, y, classes, sample_weight):
+        """``sample_weight`` times each sample's class weight (``class_weight``)."""
+        if self.class_weight is None:
+            return sample_weight
+        if isinstance(self.class_weight, dict):
+            absent = [c for c in self.class_weight if c not in set(classes.tolist())]
+            if absent:
+                raise ValueError(
+                    f"class_weight names labels that are not classes of y: {absent} "
+                    f"(the classes are {classes.tolist()})."
+                )
+        weight = compute_sample_weight(self.class_weight, y)
+        return weight if sample_weight is None else weight * sample_weight
+
+    def _decode_outputs(self, outputs):
+        return self.classes_[np.argmax(outputs, axis=1)]
+
+    @staticmethod
+    def _validation_score(y_true, y_pred, sample_weight=None):
+        return _accuracy(y_true, y_pred, sample_weight)
+
+    _output_size_name = "len(classes_)"
+
+    @staticmethod
+    def _output_size(state):
+        return len(state["classes_"])
+
+
+_SUMMARY_PARAMETERS = """\
+    hidden_size : int, default=32
+        Number of features in the hidden state.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+"""
+
+_PARAMETERS = """\
+    bidirectional : bool, default=False
+        If True, each layer also reads the sequence backwards and the head sees both
+        directions' final states.
+
+    dropout : float, default=0.0
+        Dropout probability on the output of every recurrent layer, the last one
+        included, during training. A remedy for overfitting.
+
+    linear_window : int, default=0
+        If positive, the last ``linear_window`` observed time steps also go through one
+        linear map straight to the class scores, added to the recurrent head. Off by
+        default for classifiers.
+
+    standardize : bool, default=True
+        Standardise each input feature (mean and standard deviation over the observed
+        time steps of the training set) inside the estimator.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in ``LogisticRegression``: a dict
+        ``{label: weight}``, "balanced" (inversely proportional to the class
+        frequencies), or None (all 1). Multiplied with ``sample_weight``.
+
+    optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
+default="adam"
+        The optimizer, by name or as a class.
+
+    lr : float, default=0.01
+        Learning rate of the optimizer.
+
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for "adamw"), a remedy for overfitting.
+
+    max_epochs : int, default=100
+        Number of passes over the training data (the most, with early stopping).
+
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch. "auto" uses ``min(64, n_samples)``.
+
+    clip_grad_norm : float or None, default=None
+        If set, gradients are rescaled so that their total norm does not exceed it.
+
+    early_stopping : bool, default=False
+        Hold out the last ``validation_fraction`` of the samples, in the order given,
+        and stop when their accuracy has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs; the weights of the best epoch are restored.
+
+    validation_fraction : float, default=0.1
+        Fraction of the samples (the last ones) held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before early stopping.
+
+    tol : float, default=1e-4
+        Smallest improvement of the validation accuracy that counts.
+
+    warm_start : bool, default=False
+        If True, ``fit`` on a fitted estimator continues training its network.
+
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Added to the callbacks the estimator sets up itself; copied at each fit.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling of mini-batches and dropout.
+
+    device : str or torch.device, default="cpu"
+        Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or "auto".
+
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar over epochs; 2 prints skorch's table.
+"""
+
+_ATTRIBUTES = """\
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+
+    net_ : skorch.NeuralNetRegressor
+        The trained skorch net; its ``module_`` is the PyTorch network.
+
+    history_ : skorch.History
+        skorch's record of the training, one entry per epoch.
+
+    n_iter_ : int
+        Number of epochs trained.
+
+    loss_curve_ : list of float
+        Training loss (cross-entropy) of each epoch.
+
+    best_loss_ : float or None
+        Smallest training loss reached; None with early stopping.
+
+    validation_scores_ : list of float or None
+        Accuracy on the held-out tail at each epoch with early stopping; else None.
+
+    best_validation_score_ : float or None
+        Best validation accuracy, whose weights were restored; None without early
+        stopping.
+
+    input_mean_, input_scale_ : ndarray of shape (n_step_features,) or None
+        Mean and standard deviation of each feature over the observed time steps of
+        the training set; None with ``standardize=False``.
+
+    n_features_in_ : int
+        Number of time steps of a 2-D ``X``, or features per time step of a 3-D or
+        list ``X``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the columns of a 2-D ``X`` given as a DataFrame. Defined only then.
+"""
+
+
+def _doc(summary, cell_note, name, extra_parameters=_SUMMARY_PARAMETERS):
+    return f"""{summary}
+
+    {cell_note}
+
+    The classifier counterpart of ``{name.replace("Classifier", "Regressor")}``: the
+    same inputs (2-D, 3-D, ragged lists, NaN-led rows, DataFrames), training controls
+    and persistence, with a softmax over the classes and the cross-entropy loss.
+
+    Parameters
+    ----------
+{extra_parameters}{_PARAMETERS}
+    Attributes
+    ----------
+{_ATTRIBUTES}
+    See Also
+    --------
+    RNNClassifier : Plain (Elman) recurrent network classifier.
+    LSTMClassifier : Long short-term memory classifier.
+    GRUClassifier : Gated recurrent unit classifier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import {name}
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(60, 8, 1)
+    >>> y = np.where(X[:, -1, 0] > 0, "up", "down")
+    >>> model = {name}(hidden_size=8, random_state=0).fit(X, y)
+    >>> model.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> bool(model.score(X, y) > 0.9)
+    True
+"""
+
+
+class LSTMClassifier(BaseRecurrentClassifier):
+    __doc__ = _doc(
+        "Long short-term memory (LSTM) network classifier for sequences.",
+        "The LSTM cell's gates and separate cell state let gradients flow across many\n"
+        "    time steps.",
+        "LSTMClassifier",
+    )
+    _cell = "lstm"
+
+
+class GRUClassifier(BaseRecurrentClassifier):
+    __doc__ = _doc(
+        "Gated recurrent unit (GRU) network classifier for sequences.",
+        "The GRU cell gates its hidden state like an LSTM, with fewer parameters.",
+        "GRUClassifier",
+    )
+    _cell = "gru"
+
+
+class RNNClassifier(BaseRecurrentClassifier):
+    __doc__ = _doc(
+        "Plain (Elman) recurrent neural network classifier for sequences.",
+        "The simplest recurrent cell; prefer LSTMClassifier or GRUClassifier when\n"
+        "    dependencies span many steps.",
+        "RNNClassifier",
+        extra_parameters=_SUMMARY_PARAMETERS
+        + """\
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the cell.
+
+""",
+    )
+    _cell = "rnn"
+
+    _parameter_constraints: dict = {
+        **BaseRecurrentClassifier._parameter_constraints,
+        "nonlinearity": [StrOptions({"tanh", "relu"})],
+    }
+
+    def __init__(
+        self,
+        hidden_size=32,
+        *,
+        num_layers=1,
+        nonlinearity="tanh",
+        bidirectional=False,
+        dropout=0.0,
+        linear_window=0,
+        standardize=True,
+        class_weight=None,
+        optimizer="adam",
+        lr=0.01,
+        weight_decay=0.0,
+        max_epochs=100,
+        batch_size="auto",
+        clip_grad_norm=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            linear_window=linear_window,
+            standardize=standardize,
+            class_weight=class_weight,
+            optimizer=optimizer,
+            lr=lr,
+            weight_decay=weight_decay,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            clip_grad_norm=clip_grad_norm,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+        )
+        self.nonlinearity = nonlinearity
+
+    def _module_params(self):
+        return {"nonlinearity": self.nonlinearity}

@@ -1,0 +1,130 @@
+"""The classifiers: labels of any kind, probabilities, class weights, partial_fit, errors."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from sklearn_rnn import (
+    GRUClassifier,
+    LSTMClassifier,
+    RNNClassifier,
+    load_model,
+    save_model,
+)
+
+CLASSIFIERS = [RNNClassifier, LSTMClassifier, GRUClassifier]
+FAST = {"hidden_size": 8, "max_epochs": 30, "random_state": 0}
+
+
+def _sequences(n=90, seed=0):
+    """Three classes told apart by the sign and size of the last step."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 6, 2)
+    last = X[:, -1, 0]
+    y = np.where(last > 0.5, 2, np.where(last < -0.5, 0, 1))
+    return X, y
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+@pytest.mark.parametrize("kind", ["int", "str", "bool"])
+def test_labels_of_any_kind_and_consistent_probabilities(Classifier, kind):
+    X, y = _sequences()
+    if kind == "str":
+        y = np.array(["low", "mid", "high"])[y]
+    elif kind == "bool":
+        y = y > 0
+    model = Classifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(model.classes_, np.unique(y))
+    predicted = model.predict(X)
+    assert predicted.dtype == model.classes_.dtype and set(predicted) <= set(model.classes_)
+    assert model.score(X, y) > 0.8
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), len(model.classes_))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], predicted)
+    np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), proba, rtol=1e-6)
+
+
+def test_ragged_and_nan_led_sequences_classify_alike():
+    X, y = _sequences(n=60)
+    ragged = [seq[i % 4 :] for i, seq in enumerate(X)]
+    led = np.array(X)
+    for i in range(len(X)):
+        led[i, : i % 4] = np.nan
+    a = LSTMClassifier(**FAST).fit(ragged, y)
+    b = LSTMClassifier(**FAST).fit(led, y)
+    np.testing.assert_array_equal(a.predict_proba(ragged), b.predict_proba(led))
+
+
+def test_integer_class_weights_are_repeated_samples():
+    X, y = _sequences(n=40)
+    weighted = GRUClassifier(**FAST, class_weight={0: 2, 1: 1, 2: 1}).fit(X, y)
+    twice = np.r_[np.arange(40), np.flatnonzero(y == 0)]
+    repeated = GRUClassifier(**FAST).fit(X[twice], y[twice])
+    np.testing.assert_array_equal(weighted.predict_proba(X), repeated.predict_proba(X))
+
+
+def test_balanced_class_weight_lifts_the_rare_class():
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5, 1)
+    y = (X[:, -1, 0] > 1.3).astype(int)  # about 10% positives
+    plain = GRUClassifier(**FAST).fit(X, y)
+    balanced = GRUClassifier(**FAST, class_weight="balanced").fit(X, y)
+    rare = y == 1
+    assert balanced.predict_proba(X)[rare, 1].mean() > plain.predict_proba(X)[rare, 1].mean()
+
+
+def test_class_errors():
+    X, y = _sequences(n=30)
+    with pytest.raises(ValueError, match="only one class"):
+        LSTMClassifier(max_epochs=1).fit(X, np.zeros(30))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        LSTMClassifier(max_epochs=1).fit(X, np.linspace(0, 1, 30))
+    with pytest.raises(ValueError, match="class_weight names labels that are not classes"):
+        LSTMClassifier(max_epochs=1, class_weight={0: 1, 7: 2}).fit(X, y)
+    with pytest.raises(ValueError, match="multilabel and multioutput y are not supported"):
+        LSTMClassifier(max_epochs=1).fit(X, np.c_[y, y])
+
+
+def test_partial_fit_needs_the_classes_first_and_refuses_unseen_labels():
+    X, y = _sequences(n=30)
+    model = GRUClassifier(hidden_size=4)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        model.partial_fit(X, y)
+    assert not hasattr(model, "classes_")
+    model.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])  # a class absent at first
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 2
+    with pytest.raises(ValueError, match="labels that are not among the classes"):
+        model.partial_fit(X, np.where(y == 2, 5, y))
+    with pytest.raises(ValueError, match="differs from the classes of the first call"):
+        model.partial_fit(X, y, classes=[0, 1])
+    assert model.n_iter_ == 2
+
+
+def test_early_stopping_monitors_accuracy():
+    X, y = _sequences(n=120)
+    model = LSTMClassifier(**FAST, early_stopping=True, n_iter_no_change=3).fit(X, y)
+    scores = [s for s in model.validation_scores_ if not np.isnan(s)]
+    assert all(0 <= s <= 1 for s in scores)
+    assert model.best_validation_score_ == max(scores)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_persistence_keeps_the_labels(Classifier, tmp_path):
+    X, y = _sequences(n=40)
+    y = np.array(["low", "mid", "high"])[y]
+    model = Classifier(hidden_size=4, max_epochs=3, random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    save_model(model, tmp_path / "m.pt")
+    loaded = load_model(tmp_path / "m.pt")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    sio = pytest.importorskip("skops.io")
+    data = sio.dumps(model)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert untrusted == [f"sklearn_rnn._classifiers.{Classifier.__name__}"]
+    np.testing.assert_array_equal(sio.loads(data, trusted=untrusted).predict(X), model.predict(X))
