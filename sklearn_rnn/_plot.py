@@ -1,13 +1,14 @@
 """Displays in scikit-learn's style; matplotlib is imported only when one is drawn."""
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["LossCurveDisplay"]
 
 
 class LossCurveDisplay:
-    """Training loss and validation score per epoch of a fitted recurrent regressor.
+    """Training loss and validation score per epoch of a fitted recurrent estimator.
 
     Create it with :meth:`from_estimator`; the constructor takes the numbers to draw.
     Needs matplotlib (``pip install "sklearn-rnn[plot]"``).
@@ -18,7 +19,7 @@ class LossCurveDisplay:
         Training loss of each epoch.
 
     validation_scores : array-like of shape (n_epochs,) or None, default=None
-        Validation R² of each epoch (NaN for an epoch trained without early
+        Validation score of each epoch (NaN for an epoch trained without early
         stopping), drawn on a second y-axis.
 
     best_epoch : int or None, default=None
@@ -27,6 +28,10 @@ class LossCurveDisplay:
 
     estimator_name : str or None, default=None
         Name used in the title.
+
+    score_name : str, default="R²"
+        What the validation score is, in the axis label and legend: "R²" for the
+        regressors, "accuracy" for the classifiers (``from_estimator`` chooses).
 
     Attributes
     ----------
@@ -61,11 +66,20 @@ class LossCurveDisplay:
     True
     """
 
-    def __init__(self, *, loss_curve, validation_scores=None, best_epoch=None, estimator_name=None):
+    def __init__(
+        self,
+        *,
+        loss_curve,
+        validation_scores=None,
+        best_epoch=None,
+        estimator_name=None,
+        score_name="R²",
+    ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.best_epoch = best_epoch
         self.estimator_name = estimator_name
+        self.score_name = score_name
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, **kwargs):
@@ -99,6 +113,7 @@ class LossCurveDisplay:
             validation_scores=scores,
             best_epoch=best_epoch,
             estimator_name=type(estimator).__name__,
+            score_name="accuracy" if is_classifier(estimator) else "R²",
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -134,9 +149,9 @@ class LossCurveDisplay:
         if self.validation_scores is not None:
             self.ax_score_ = ax.twinx()
             (self.lines_["validation_score"],) = self.ax_score_.plot(
-                epochs, self.validation_scores, color="C1", label="validation R²"
+                epochs, self.validation_scores, color="C1", label=f"validation {self.score_name}"
             )
-            self.ax_score_.set_ylabel("validation R²")
+            self.ax_score_.set_ylabel(f"validation {self.score_name}")
             handles.append(self.lines_["validation_score"])
         if self.best_epoch is not None:
             self.lines_["best_epoch"] = ax.axvline(

@@ -7,8 +7,17 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sklearn.base import is_classifier
 
-from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor, SlidingWindowTransformer
+from sklearn_rnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    SlidingWindowTransformer,
+)
 
 FAST = {"hidden_size": 2, "max_epochs": 1, "random_state": 0}
 DEFECTS = ["none", "leading_nan", "nan_inside", "partial_nan", "all_nan", "inf", "nan_in_y"]
@@ -75,13 +84,32 @@ def cases(draw):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_generated_input_fits_or_gets_a_named_error(Estimator, case):
+    _fits_or_names_the_error(Estimator, *case)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, LSTMClassifier, GRUClassifier])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_generated_input_to_classifiers_fits_or_gets_a_named_error(Estimator, case):
+    """The same table with labels -1 and 1 (NaN stays NaN); one class is an error."""
     form, X, y, expected = case
+    labels = np.sign(y)
+    if expected is None and len(np.unique(labels)) < 2:
+        expected = "only one class"
+    _fits_or_names_the_error(Estimator, form, X, labels, expected)
+
+
+def _fits_or_names_the_error(Estimator, form, X, y, expected):
     event(f"{form}: {'valid' if expected is None else 'error ' + expected}")
     X_before, y_before = copy.deepcopy(X), y.copy()
     model = Estimator(**FAST)
     if expected is None:
         prediction = model.fit(X, y).predict(X)
-        assert prediction.shape == (len(y),) and np.isfinite(prediction).all()
+        assert prediction.shape == (len(y),)
+        if is_classifier(model):
+            assert set(prediction) <= set(y)
+        else:
+            assert np.isfinite(prediction).all()
     else:
         with pytest.raises((ValueError, TypeError), match=expected):
             model.fit(X, y)

@@ -5,9 +5,10 @@ import threading
 import numpy as np
 import pytest
 from joblib import Parallel, delayed, parallel_backend
+from sklearn.base import is_classifier
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_rnn import GRURegressor, LSTMRegressor
+from sklearn_rnn import GRURegressor, LSTMClassifier, LSTMRegressor
 
 
 def _data(seed=0):
@@ -16,9 +17,15 @@ def _data(seed=0):
     return X, X[:, -1, 0] - X[:, 0, 1]
 
 
-def _fit_predict(params, seed=0):
+def _fit_predict(params, seed=0, Estimator=LSTMRegressor):
+    """A regressor's predictions, or a classifier's probabilities (labels: y's sign)."""
     X, y = _data(seed)
-    return LSTMRegressor(**params).fit(X, y).predict(X)
+    if is_classifier(Estimator()):
+        return Estimator(**params).fit(X, y > 0).predict_proba(X)
+    return Estimator(**params).fit(X, y).predict(X)
+
+
+FAMILIES = [LSTMRegressor, LSTMClassifier]
 
 
 PARAMS = [
@@ -28,12 +35,13 @@ PARAMS = [
 ]  # fmt: skip
 
 
-def test_two_threads_fitting_at_once_do_not_disturb_each_other():
-    expected = [_fit_predict(p, seed=i) for i, p in enumerate(PARAMS)]
+@pytest.mark.parametrize("Estimator", FAMILIES)
+def test_two_threads_fitting_at_once_do_not_disturb_each_other(Estimator):
+    expected = [_fit_predict(p, seed=i, Estimator=Estimator) for i, p in enumerate(PARAMS)]
 
     def work(i, start, results):
         start.wait()
-        results[i] = _fit_predict(PARAMS[i], seed=i)
+        results[i] = _fit_predict(PARAMS[i], seed=i, Estimator=Estimator)
 
     for _ in range(3):
         results = [None, None]
@@ -47,9 +55,10 @@ def test_two_threads_fitting_at_once_do_not_disturb_each_other():
             np.testing.assert_array_equal(got, want)
 
 
-def test_joblib_processes_give_the_serial_results():
-    serial = [_fit_predict(p) for p in PARAMS]
-    parallel = Parallel(n_jobs=2)(delayed(_fit_predict)(p) for p in PARAMS)
+@pytest.mark.parametrize("Estimator", FAMILIES)
+def test_joblib_processes_give_the_serial_results(Estimator):
+    serial = [_fit_predict(p, Estimator=Estimator) for p in PARAMS]
+    parallel = Parallel(n_jobs=2)(delayed(_fit_predict)(p, Estimator=Estimator) for p in PARAMS)
     for got, want in zip(parallel, serial, strict=True):
         np.testing.assert_array_equal(got, want)
 

@@ -70,3 +70,15 @@ def test_unfitted_estimator():
 
     with pytest.raises(NotFittedError):
         LossCurveDisplay.from_estimator(GRURegressor())
+
+
+def test_a_classifier_curve_names_its_score_accuracy():
+    from sklearn_rnn import GRUClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 5, 1)
+    model = GRUClassifier(hidden_size=4, max_epochs=4, early_stopping=True, random_state=0)
+    display = LossCurveDisplay.from_estimator(model.fit(X, X[:, -1, 0] > 0))
+    assert display.score_name == "accuracy"
+    assert display.ax_score_.get_ylabel() == "validation accuracy"
+    assert display.lines_["validation_score"].get_label() == "validation accuracy"
