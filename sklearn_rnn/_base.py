@@ -224,7 +224,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:
             X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
-        config = self._net_config(self._input_size(info), self._output_size(targets), device)
+        config = self._net_config(self._input_size(info), targets, device)
         options = self._train_config(incremental)
         with self._sklearn_callbacks(X_given, y_given, options) as bridge:
             net = train(
@@ -341,8 +341,13 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         """Parameters of the network beyond those every cell has (``nonlinearity``)."""
         return {}
 
-    def _net_config(self, input_size, output_size, device):
-        """The network and optimizer that the parameters ask for."""
+    def _net_config(self, input_size, targets, device):
+        """The network and optimizer that the parameters (and the targets) ask for.
+
+        ``targets`` holds the family's fitted target attributes (``_encode_targets``'s,
+        or a stored state's): they size the output and may choose the loss.
+        """
+        output_size = self._output_size(targets)
         optimizer = self._optimizer_class()
         return NetConfig(
             module=RecurrentModule,
@@ -357,7 +362,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 "linear_window": self.linear_window,
                 **self._module_params(),
             },
-            criterion=self._criterion(),
+            criterion=self._criterion(targets),
             optimizer=optimizer,
             optimizer_params=self._optimizer_params(optimizer),
             device=device,
@@ -440,7 +445,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         if device is None:
             device = self._device_for_loading()
         info = {"tabular": state["_tabular"], "n_features": state["n_features_in_"]}
-        config = self._net_config(self._input_size(info), self._output_size(state), device)
+        config = self._net_config(self._input_size(info), state, device)
         net = restore_net(config, state.pop("net"))
         self._set_fitted(state, net)
 

@@ -5,7 +5,7 @@ import torch
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions  # private, see _base.py
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import BaseRecurrentEstimator, with_callbacks
@@ -32,9 +32,18 @@ def _log_softmax(scores):
     return scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
 
 
+def _log_sigmoid(scores):
+    """log(sigmoid(scores)), elementwise, in float64 and without overflow."""
+    return -np.logaddexp(0.0, -scores.astype(np.float64))
+
+
 def _accuracy(y_true, y_pred, sample_weight=None):
-    """Accuracy of class scores ``y_pred`` against a column of class indices."""
-    correct = (np.argmax(y_pred, axis=1) == y_true[:, 0]).astype(np.float64)
+    """Accuracy of scores ``y_pred`` against a column of class indices, or, for a
+    multilabel indicator matrix (several columns), subset accuracy: every label right."""
+    if y_true.shape[1] > 1:
+        correct = ((y_pred > 0) == (y_true > 0.5)).all(axis=1).astype(np.float64)
+    else:
+        correct = (np.argmax(y_pred, axis=1) == y_true[:, 0]).astype(np.float64)
     return float(np.average(correct, weights=sample_weight))
 
 
@@ -42,7 +51,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     """The classifier family: labels of any kind, cross-entropy, accuracy for validation."""
 
     _y_numeric = False
-    _target_attributes = {"classes_": np.ndarray}
+    _target_attributes = {"classes_": np.ndarray, "_multilabel": bool}
 
     _parameter_constraints: dict = {
         **BaseRecurrentEstimator._parameter_constraints,
@@ -139,10 +148,10 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities (softmax of the network's outputs), columns in the
-            order of ``classes_``.
+            order of ``classes_``; for a multilabel model, each label's probability
+            (the sigmoid of its output).
         """
-        check_is_fitted(self)
-        return np.exp(_log_softmax(self._fitted_view()._forward(X)))
+        return np.exp(self.predict_log_proba(X))
 
     def predict_log_proba(self, X):
         """The logarithm of each class's probability for sequences ``X``.
@@ -159,17 +168,19 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
             Log-probabilities, columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        return _log_softmax(self._fitted_view()._forward(X))
+        fitted = self._fitted_view()
+        scores = fitted._forward(X)
+        return _log_sigmoid(scores) if fitted._multilabel else _log_softmax(scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags
 
     # -- the family's hooks ------------------------------------------------------------
 
-    def _criterion(self):
-        return _LabelCrossEntropy
+    def _criterion(self, targets):
+        return torch.nn.BCEWithLogitsLoss if targets["_multilabel"] else _LabelCrossEntropy
 
     def _encode_targets(self, y, sample_weight, *, continues, classes=_FIT):
         """Labels as a float32 column of class indices, ``classes_``, and the weights
@@ -178,11 +189,14 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         classes = classes if partial else None
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if y.ndim != 1:
+        if continues and self._multilabel != (y.ndim == 2):
+            fitted_kind = "a multilabel" if self._multilabel else "a 1-D"
             raise ValueError(
-                f"y has shape {y.shape}; {type(self).__name__} takes one label per "
-                "sample, a 1-D y (multilabel and multioutput y are not supported)."
+                f"This {type(self).__name__} was fitted on {fitted_kind} y; a warm start "
+                "or partial_fit must continue with the same kind."
             )
+        if y.ndim == 2:
+            return self._encode_multilabel(y, sample_weight, continues, partial, classes)
         check_classification_targets(y)
         fitted = self.classes_ if continues else None
         given = None if classes is None else np.unique(np.asarray(classes))
@@ -213,7 +227,39 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         index = np.searchsorted(known, y)
         sample_weight = self._weighted_by_class(y, known, sample_weight)
         Y = index.astype(np.float32).reshape(-1, 1)
-        return Y, {"classes_": known}, sample_weight
+        return Y, {"classes_": known, "_multilabel": False}, sample_weight
+
+    def _encode_multilabel(self, y, sample_weight, continues, partial, classes):
+        """A 0/1 indicator matrix as float32, one output (and one sigmoid) per label.
+
+        As in ``MLPClassifier``, ``classes_`` is then ``arange(n_labels)``.
+        """
+        if type_of_target(y) != "multilabel-indicator":
+            raise ValueError(
+                f"y has shape {y.shape} but is not a multilabel indicator matrix (0 or 1 "
+                "for each label, at least two labels); multioutput y with other values "
+                "is not supported."
+            )
+        if self.class_weight is not None:
+            raise ValueError("class_weight is not supported with a multilabel y.")
+        labels = np.arange(y.shape[1])
+        if continues and len(self.classes_) != len(labels):
+            raise ValueError(
+                f"y has {len(labels)} labels, but the fitted network predicts "
+                f"{len(self.classes_)}; a warm start or partial_fit cannot change that."
+            )
+        if partial and not continues and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: for a "
+                f"multilabel y, the label indices {labels.tolist()}."
+            )
+        if classes is not None and not np.array_equal(np.unique(classes), labels):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} must be the label indices "
+                f"{labels.tolist()} of the multilabel y."
+            )
+        Y = np.asarray(y, dtype=np.float32)
+        return Y, {"classes_": labels, "_multilabel": True}, sample_weight
 
     def _weighted_by_class(self, y, classes, sample_weight):
         """``sample_weight`` times each sample's class weight (``class_weight``)."""
@@ -230,6 +276,8 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         return weight if sample_weight is None else weight * sample_weight
 
     def _decode_outputs(self, outputs):
+        if self._multilabel:
+            return (outputs > 0).astype(np.int64)
         return self.classes_[np.argmax(outputs, axis=1)]
 
     @staticmethod

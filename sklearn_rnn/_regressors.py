@@ -121,7 +121,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _criterion(self):
+    def _criterion(self, targets):
         if self.loss != "quantile":
             return _LOSSES[self.loss]
         if self.quantile is None:

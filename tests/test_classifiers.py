@@ -83,8 +83,8 @@ def test_class_errors():
         LSTMClassifier(max_epochs=1).fit(X, np.linspace(0, 1, 30))
     with pytest.raises(ValueError, match="class_weight names labels that are not classes"):
         LSTMClassifier(max_epochs=1, class_weight={0: 1, 7: 2}).fit(X, y)
-    with pytest.raises(ValueError, match="multilabel and multioutput y are not supported"):
-        LSTMClassifier(max_epochs=1).fit(X, np.c_[y, y])
+    with pytest.raises(ValueError, match="not a multilabel indicator matrix"):
+        LSTMClassifier(max_epochs=1).fit(X, np.c_[y, y])  # 3 classes in each column
 
 
 def test_partial_fit_needs_the_classes_first_and_refuses_unseen_labels():
@@ -128,3 +128,41 @@ def test_persistence_keeps_the_labels(Classifier, tmp_path):
     untrusted = sio.get_untrusted_types(data=data)
     assert untrusted == [f"sklearn_rnn._classifiers.{Classifier.__name__}"]
     np.testing.assert_array_equal(sio.loads(data, trusted=untrusted).predict(X), model.predict(X))
+
+
+def _multilabel(n=90, seed=0):
+    """Two labels a sequence may carry at once: a positive last step, a positive one before."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 6, 1)
+    return X, np.c_[X[:, -1, 0] > 0, X[:, -2, 0] > 0].astype(int)
+
+
+@pytest.mark.parametrize("Classifier", CLASSIFIERS)
+def test_multilabel_indicator_y_as_mlp_classifier(Classifier, tmp_path):
+    X, Y = _multilabel()
+    model = Classifier(**FAST).fit(X, Y)
+    np.testing.assert_array_equal(model.classes_, [0, 1])
+    predicted = model.predict(X)
+    assert predicted.shape == Y.shape and predicted.dtype.kind == "i"
+    assert model.score(X, Y) > 0.8  # subset accuracy: both labels right
+    proba = model.predict_proba(X)
+    assert proba.shape == Y.shape and ((proba > 0) & (proba < 1)).all()
+    np.testing.assert_array_equal(proba > 0.5, predicted == 1)
+    np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), proba, rtol=1e-6)
+    save_model(model, tmp_path / "m.pt")
+    np.testing.assert_array_equal(load_model(tmp_path / "m.pt").predict(X), predicted)
+
+
+def test_multilabel_errors_and_partial_fit():
+    X, Y = _multilabel(n=30)
+    with pytest.raises(ValueError, match="class_weight is not supported with a multilabel"):
+        GRUClassifier(max_epochs=1, class_weight="balanced").fit(X, Y)
+    model = GRUClassifier(hidden_size=4)
+    with pytest.raises(ValueError, match="classes must be passed.*label indices \\[0, 1\\]"):
+        model.partial_fit(X, Y)
+    model.partial_fit(X, Y, classes=[0, 1]).partial_fit(X, Y)
+    assert model.n_iter_ == 2
+    with pytest.raises(ValueError, match="fitted on a multilabel y"):
+        model.partial_fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="y has 3 labels, but the fitted network predicts 2"):
+        model.partial_fit(X, np.c_[Y, Y[:, :1]])
