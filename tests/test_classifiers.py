@@ -166,3 +166,27 @@ def test_multilabel_errors_and_partial_fit():
         model.partial_fit(X, Y[:, 0])
     with pytest.raises(ValueError, match="y has 3 labels, but the fitted network predicts 2"):
         model.partial_fit(X, np.c_[Y, Y[:, :1]])
+
+
+def test_warm_start_continues_and_keeps_the_classes():
+    X, y = _sequences(n=60)
+    model = LSTMClassifier(hidden_size=8, max_epochs=3, warm_start=True, random_state=0)
+    model.fit(X, y).fit(X, y)
+    assert model.n_iter_ == 6 and len(model.loss_curve_) == 6
+    continuous = LSTMClassifier(hidden_size=8, max_epochs=6, random_state=0).fit(X, y)
+    assert model.loss_curve_[:3] == continuous.loss_curve_[:3]
+    with pytest.raises(ValueError, match="labels that are not among the classes"):
+        model.fit(X, np.where(y == 2, 9, y))
+
+
+def test_sklearn_callbacks_see_every_epoch_of_a_classifier_search():
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
+    from sklearn.model_selection import GridSearchCV
+
+    from .test_training import TaskRecorder
+
+    X, y = _sequences(n=40)
+    recorder = TaskRecorder()
+    search = GridSearchCV(GRUClassifier(max_epochs=2), {"hidden_size": [4, 8]}, cv=2)
+    search.set_callbacks(recorder).fit(X, y)
+    assert recorder.ended.count(("GRUClassifier", "epoch")) == 2 * (2 * 2 + 1)
