@@ -94,9 +94,11 @@ def _ragged_to_array(X):
     n_features = {seq.shape[1] for seq in seqs}
     if len(n_features) > 1:
         counts = sorted(n_features)
+        odd = next(i for i, seq in enumerate(seqs) if seq.shape[1] != seqs[0].shape[1])
         raise ValueError(
             f"All sequences in a list X must have the same number of features per "
-            f"time step; found sequences with {counts} features."
+            f"time step; found sequences with {counts} features: X[0] has "
+            f"{seqs[0].shape[1]}, X[{odd}] has {seqs[odd].shape[1]}."
         )
     n_timesteps = max(seq.shape[0] for seq in seqs)
     shape = (len(seqs), n_timesteps, n_features.pop())
@@ -210,6 +212,8 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
                 f"values first: {name}.filled(np.nan) marks leading steps as missing (a "
                 "sequence that starts later); elsewhere, impute or drop them."
             )
+    if not no_y and y is not None:
+        _name_missing_targets(y)
     ragged = is_ragged(X)
     ndim = 3 if ragged else input_ndim(X)
     if fitted is not None:
@@ -283,6 +287,25 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
         X3, lengths = _left_align(X3)
     info = {"tabular": False, "n_features": X3.shape[2], "feature_names_in": None}
     return X3, lengths, y, info
+
+
+def _name_missing_targets(y):
+    """NaN or infinity in a float ``y``: say which rows (scikit-learn's check does not)."""
+    try:
+        values = np.asarray(y)
+    except (TypeError, ValueError):
+        return  # scikit-learn's own checks report it
+    if values.dtype.kind != "f" or values.ndim not in (1, 2) or not len(values):
+        return
+    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        what = "NaN" if np.isnan(values[rows[0]]).any() else "infinity"
+        more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+        raise ValueError(
+            f"Input y contains {what} (row {rows[0]}{more}). Drop or impute the "
+            "samples whose target is missing."
+        )
 
 
 def _check_numeric_targets(y):

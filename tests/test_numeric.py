@@ -125,3 +125,17 @@ def test_whole_number_weights_are_counts_drawn_as_repeated_rows():
     repeated = GRURegressor(**params).fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
     assert len(weighted.history_[-1, "batches"]) == 5  # 18 rows in batches of 4
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+def test_errors_point_at_the_culprit_row_or_sequence():
+    X, y = _data(n=20)
+    y = y.copy()
+    y[[7, 12]] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN \\(row 7 and 1 more\\)"):
+        GRURegressor(max_epochs=1).fit(X, y)
+    y[[7, 12]] = np.inf
+    with pytest.raises(ValueError, match="y contains infinity \\(row 7 and 1 more\\)"):
+        GRURegressor(max_epochs=1).fit(X[:, :, None], y)
+    ragged = [np.ones((4, 1)), np.ones((3, 1)), np.ones((5, 2))]
+    with pytest.raises(ValueError, match="\\[1, 2\\] features: X\\[0\\] has 1, X\\[2\\] has 2"):
+        GRURegressor(max_epochs=1).fit(ragged, [1.0, 2.0, 3.0])
