@@ -4,6 +4,7 @@ The regressors and the classifiers pass every check. The window transformer pass
 check but the two that assume each output row depends on its input row alone.
 """
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_rnn import (
@@ -15,6 +16,8 @@ from sklearn_rnn import (
     RNNRegressor,
     SlidingWindowTransformer,
 )
+
+pytestmark = pytest.mark.slow
 
 WINDOWS_DEPEND_ON_NEIGHBOURING_ROWS = (
     "a window holds the rows before its own by definition, so transforming a subset "
