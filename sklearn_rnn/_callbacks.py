@@ -1,15 +1,17 @@
 """The skorch callbacks that the estimators add to every net they train."""
 
 import math
+import re
 import sys
 
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
 
 __all__ = [
     "DivergenceCheck",
     "EpochProgressBar",
     "InterruptGuard",
+    "TerminalPrintLog",
     "SklearnCallbackBridge",
     "ValidationScore",
 ]
@@ -147,7 +149,14 @@ class DivergenceCheck(Callback):
 
 
 class EpochProgressBar(Callback):
-    """A progress bar over epochs (tqdm, on stderr) showing the latest losses."""
+    """A progress bar over epochs (tqdm, on stderr) showing the latest losses.
+
+    The bar keeps ``BAR_WIDTH`` characters whatever the width of the terminal, and the
+    losses are shown under short names, so that the postfix never squeezes the bar.
+    """
+
+    BAR_WIDTH = 20
+    SHOWN = {"train_loss": "loss", "valid_loss": "val_loss", "valid_score": "val_score"}
 
     def __init__(self, desc=None):
         self.desc = desc
@@ -155,11 +164,17 @@ class EpochProgressBar(Callback):
     def on_train_begin(self, net, **kwargs):
         from tqdm.auto import tqdm  # a dependency of skorch
 
-        self.bar_ = tqdm(total=net.max_epochs, desc=self.desc, unit="epoch", file=sys.stderr)
+        self.bar_ = tqdm(
+            total=net.max_epochs,
+            desc=self.desc,
+            unit="epoch",
+            file=sys.stderr,
+            bar_format="{l_bar}{bar:" + str(self.BAR_WIDTH) + "}{r_bar}",
+        )
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
-        shown = {k: row[k] for k in ("train_loss", "valid_loss", "valid_score") if k in row}
+        shown = {name: row[key] for key, name in self.SHOWN.items() if key in row}
         self.bar_.set_postfix({k: f"{v:.4g}" for k, v in shown.items()}, refresh=False)
         self.bar_.update(1)
 
@@ -192,3 +207,20 @@ class SklearnCallbackBridge(Callback):
     def on_train_end(self, net, **kwargs):
         # Drop the references to the data and the estimator: the fitted net is pickled.
         self.context = self.estimator = self.X = self.y = self.subcontext_ = None
+
+
+_ANSI_CODE = re.compile("\x1b\\[[0-9;]*m")
+
+
+class TerminalPrintLog(PrintLog):
+    """skorch's table of losses per epoch, coloured only when stdout is a terminal.
+
+    skorch colours the best values with ANSI codes, which litter files and pipes.
+    """
+
+    def format_row(self, row, key, color):
+        formatted = super().format_row(row, key, color)
+        on_terminal = getattr(sys.stdout, "isatty", lambda: False)()
+        if isinstance(formatted, str) and not on_terminal:
+            formatted = _ANSI_CODE.sub("", formatted)
+        return formatted

@@ -32,6 +32,7 @@ from ._callbacks import (
     EpochProgressBar,
     InterruptGuard,
     SklearnCallbackBridge,
+    TerminalPrintLog,
     ValidationScore,
 )
 from ._data import (
@@ -115,8 +116,8 @@ class _SequenceNet(NeuralNetRegressor):
     def get_default_callbacks(self):
         callbacks = super().get_default_callbacks()
         if not self.verbose:  # the table is built every epoch even when not printed
-            callbacks = [(name, cb) for name, cb in callbacks if name != "print_log"]
-        return callbacks
+            return [(name, cb) for name, cb in callbacks if name != "print_log"]
+        return [(n, TerminalPrintLog() if n == "print_log" else cb) for n, cb in callbacks]
 
     def _set_training(self, training=True):
         # skorch private: called before every batch; switching modes costs a walk

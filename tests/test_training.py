@@ -1,5 +1,7 @@
 """Training controls: early stopping, warm start, partial_fit, losses, callbacks, progress."""
 
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -199,7 +201,7 @@ def test_verbose_one_shows_a_progress_bar_over_epochs(capfd):
     X, y = _data(n=40)
     GRURegressor(max_epochs=3, verbose=1).fit(X, y)
     out, err = capfd.readouterr()
-    assert "3/3" in err and "epoch" in err and "train_loss" in err
+    assert "3/3" in err and "epoch" in err and "loss=" in err  # short names: see the bar width
     assert out == ""
 
 
@@ -344,3 +346,21 @@ def test_a_callback_that_cannot_be_copied_is_named():
     X, y = _data(n=20)
     with pytest.raises(TypeError, match=r"callbacks\[1\] \(.*Locked.*\) cannot be copied"):
         GRURegressor(max_epochs=1, callbacks=[EpochCounter(), Locked()]).fit(X, y)
+
+
+def test_the_epoch_table_is_coloured_only_on_a_terminal(capsys, monkeypatch):
+    X, y = _data(n=40)
+    params = {"hidden_size": 4, "max_epochs": 3, "early_stopping": True, "verbose": 2}
+    GRURegressor(**params).fit(X, y)
+    piped = capsys.readouterr().out
+    assert "valid_score" in piped and "\x1b[" not in piped
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    GRURegressor(**params).fit(X, y)
+    assert "\x1b[" in capsys.readouterr().out  # skorch colours the best values there
+
+
+def test_the_progress_bar_keeps_its_width_beside_long_losses(capsys):
+    X, y = _data(n=40)
+    GRURegressor(hidden_size=4, max_epochs=3, early_stopping=True, verbose=1).fit(X, y)
+    last = capsys.readouterr().err.split("\r")[-1]
+    assert "█" * 20 + "|" in last and "val_score=" in last
