@@ -94,7 +94,6 @@ class RecurrentModule(nn.Module):
             **kwargs,
         )
         self.num_directions = 2 if bidirectional else 1
-        self._lstm = cell == "lstm"
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
         self.linear_window = linear_window
@@ -145,8 +144,10 @@ class RecurrentModule(nn.Module):
         state, start = None, 0
         for end in ends:
             n_active = max(int((lengths > start).sum()), min(min_rows, len(X)))
-            if state is not None:  # the states of the rows that continue
-                state = tuple(s[:, :n_active] for s in state) if self._lstm else state[:, :n_active]
+            if isinstance(state, tuple):  # an LSTM's (h, c): the rows that continue
+                state = tuple(s[:, :n_active] for s in state)
+            elif state is not None:
+                state = state[:, :n_active]
             outputs, state = self.rnn(X[:n_active, start:end], state)
             rows = torch.nonzero((lengths > start) & (lengths <= end)).flatten()
             steps = lengths[rows] - 1 - start
