@@ -148,22 +148,74 @@ def test_demo_lstm_is_at_least_as_good_as_ridge_on_the_same_lags(name):
     assert mae["LSTM, tuned"] <= ridge
 
 
+def _fake_result():
+    t = np.arange(1900, 1930)
+    return {
+        "description": "Yearly values, 1900-1929",
+        "time": t,
+        "y": np.sin(t),
+        "n_train": 25,
+        "unit": "a unit",
+        "predictions": {
+            "Ridge on the same 3 lags": np.cos(t[25:]),
+            "LSTM, tuned": np.sin(t[25:]),
+            "naive (last value)": np.sin(t[24:29]),
+        },
+        "mae": {"Ridge on the same 3 lags": 0.4, "LSTM, tuned": 0.0, "naive (last value)": 0.5},
+    }
+
+
 def test_demo_plot_writes_a_png(tmp_path):
     pytest.importorskip("matplotlib")
     from sklearn_rnn._demo import plot
 
-    t = np.arange(20)
-    result = {
-        "description": "a series",
-        "time": t,
-        "y": np.sin(t),
-        "n_train": 15,
-        "predictions": {"LSTM, tuned": np.sin(t[15:]), "naive (last value)": np.sin(t[14:19])},
-        "mae": {"LSTM, tuned": 0.0, "naive (last value)": 0.5},
-    }
     path = tmp_path / "forecast.png"
-    plot([result], path)
+    plot([_fake_result()], path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_figure_labels_its_axes_and_titles_what_it_shows():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from sklearn_rnn._demo import _figure
+
+    fig = _figure([_fake_result()])
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "year"
+    assert ax.get_ylabel() == "a unit"
+    # Three holdout lengths of context: 1910-1929 drawn, and the title says so.
+    assert ax.lines[0].get_xdata()[0] == 1910
+    assert ax.get_title() == "Yearly values: 1910 to 1929 shown, holdout from 1925"
+    assert [line.get_label() for line in ax.lines[1:3]] == [
+        "Ridge on the same 3 lags (MAE 0.4)",
+        "LSTM, tuned (MAE 0.0)",
+    ]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("lstm", "ridge", "words"),
+    [
+        (14.08, 16.94, "the LSTM's error is 17% below Ridge's on the same lags"),
+        (12.91, 13.14, "the LSTM's error is within 3% of Ridge's on the same lags (-1.8%)"),
+        (26.0, 13.0, "the LSTM's error is 100% above Ridge's on the same lags"),
+    ],
+)
+def test_demo_report_says_how_the_lstm_compares_with_ridge(lstm, ridge, words):
+    from sklearn_rnn._demo import report
+
+    result = _fake_result()
+    result.update(
+        mae={"naive (last value)": 30.0, "Ridge on the same 3 lags": ridge, "LSTM, tuned": lstm},
+        step="year",
+        modelled="the level",
+        best_params={"window_size": 3},
+        reading="Why it is so.",
+        seconds=1.0,
+    )
+    text = report(result)
+    assert f"Here {words}.\n  Why it is so." in text
 
 
 @pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
