@@ -8,6 +8,10 @@ A network trained too long on little data learns its noise. With
 tail of a series: its future) and stops when their R² stops improving, keeping the
 weights of the best epoch. :class:`~sklearn_rnn.LossCurveDisplay` draws the training
 loss, the validation score and the epoch that was kept.
+
+The network here is the LSTM alone (``linear_window=0``): with its default linear path,
+started from ridge regression, it would begin at the linear fit and have little left
+to learn, or to overfit, in this linear problem.
 """
 
 # %%
@@ -21,11 +25,19 @@ X = rng.randn(300, 10, 1)
 y = X[:, -1, 0] - 0.5 * X[:, -4, 0] + 0.5 * rng.randn(300)  # a signal, and noise
 
 model = LSTMRegressor(
-    hidden_size=64, max_epochs=300, early_stopping=True, n_iter_no_change=15, random_state=0
+    hidden_size=64,
+    linear_window=0,
+    max_epochs=300,
+    early_stopping=True,
+    n_iter_no_change=15,
+    random_state=0,
 ).fit(X, y)
 print(f"stopped after {model.n_iter_} of 300 epochs")
 print(f"best validation R²: {model.best_validation_score_:.3f}")
 
 # %%
+# The training loss keeps falling while the validation R² peaks and then declines:
+# past the peak the network fits the noise of its training samples. The estimator
+# keeps the weights of the marked epoch.
 display = LossCurveDisplay.from_estimator(model)
 plt.show()

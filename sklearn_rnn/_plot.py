@@ -6,6 +6,9 @@ from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["LossCurveDisplay"]
 
+# The fraction of the height of the axes above the highest point of the curves.
+LEGEND_HEADROOM = 0.25
+
 
 class LossCurveDisplay:
     """Training loss and validation score per epoch of a fitted recurrent estimator.
@@ -135,8 +138,8 @@ class LossCurveDisplay:
         """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots()
+        if ax is None:  # constrained: the twin axis' label stays inside the figure
+            _, ax = plt.subplots(layout="constrained")
         epochs = np.arange(1, len(self.loss_curve) + 1)
         self.lines_ = {}
         (self.lines_["loss"],) = ax.plot(
@@ -158,9 +161,19 @@ class LossCurveDisplay:
                 self.best_epoch, color="grey", linestyle=":", label=f"kept: epoch {self.best_epoch}"
             )
             handles.append(self.lines_["best_epoch"])
-        ax.legend(handles=handles, loc="upper right")
+        # The legend sits in a band above the curves, which it would otherwise cover.
+        for axis in (ax, self.ax_score_):
+            if axis is not None:
+                _leave_headroom(axis, LEGEND_HEADROOM)
+        ax.legend(handles=handles, loc="upper center", ncols=2, fontsize="small")
         if self.estimator_name:
             ax.set_title(self.estimator_name)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+
+def _leave_headroom(ax, fraction):
+    """Raise the top of ``ax`` so that its curves keep below ``1 - fraction``."""
+    bottom, top = ax.get_ylim()
+    ax.set_ylim(bottom, bottom + (top - bottom) / (1 - fraction))

@@ -82,3 +82,33 @@ def test_a_classifier_curve_names_its_score_accuracy():
     assert display.score_name == "accuracy"
     assert display.ax_score_.get_ylabel() == "validation accuracy"
     assert display.lines_["validation_score"].get_label() == "validation accuracy"
+
+
+@pytest.mark.parametrize(
+    ("loss_curve", "validation_scores"),
+    [
+        (np.linspace(0.2, 1.0, 20), np.linspace(0.9, 0.1, 20)),  # loss highest at the right
+        (np.linspace(1.0, 0.2, 20), np.linspace(0.1, 0.9, 20)),  # score highest at the right
+        (np.full(20, 0.5), np.full(20, 0.8)),  # flat curves
+        (np.linspace(0.179, 0.173, 20), np.linspace(0.881, 0.891, 20)),  # long tick labels
+        (np.linspace(1.0, 0.2, 20), None),
+    ],
+)
+def test_the_legend_and_labels_cover_no_curve(loss_curve, validation_scores):
+    display = LossCurveDisplay(
+        loss_curve=loss_curve, validation_scores=validation_scores, best_epoch=10
+    ).plot()
+    figure = display.figure_
+    figure.canvas.draw()
+    legend = display.ax_.get_legend().get_window_extent()
+    for name, line in display.lines_.items():
+        if name == "best_epoch":
+            continue
+        x, y = line.get_transform().transform(line.get_xydata()).T
+        inside = (legend.x0 <= x) & (x <= legend.x1) & (legend.y0 <= y) & (y <= legend.y1)
+        assert not np.any(inside), f"the legend covers the {name} curve"
+    # Both y labels lie inside the figure.
+    for ax in (display.ax_, display.ax_score_):
+        if ax is not None:
+            box = ax.yaxis.label.get_window_extent()
+            assert 0 <= box.x0 and box.x1 <= figure.bbox.x1
