@@ -40,8 +40,15 @@ sphinx_gallery_conf = {
 }
 
 html_theme = "pydata_sphinx_theme"
-html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    # The landing page has no sections: no empty column of page contents beside it.
+    "secondary_sidebar_items": {"**": ["page-toc", "sourcelink"], "index": []},
+}
 html_title = "sklearn-rnn"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 

@@ -3,17 +3,18 @@
 Why LSTM and GRU exist: long-range dependencies
 =========================================================
 
-A plain recurrent network passes its gradient back through one multiplication per time
-step, so over long sequences the gradient vanishes (or explodes) and the network cannot
-learn what happened many steps ago. The LSTM's and the GRU's gates let the gradient flow
-through an additive path instead. This example shows it on the *adding problem*
-(Hochreiter & Schmidhuber, 1997): each sequence carries random numbers and two markers,
-one in each half of the sequence, and the target is the sum of the two marked numbers.
-The network must remember a number seen up to a whole sequence ago.
+A plain recurrent network passes its gradient back through one multiplication
+per time step, so over long sequences the gradient vanishes (or explodes) and
+the network cannot learn what happened many steps ago. The LSTM's and the GRU's
+gates let the gradient flow through an additive path instead. This example
+shows it on the *adding problem* (Hochreiter & Schmidhuber, 1997): each
+sequence carries random numbers and two markers, one in each half of the
+sequence, and the target is the sum of the two marked numbers. The network must
+remember a number seen up to a whole sequence ago.
 
-The three networks get the same budget (32 hidden units, 40 epochs). As the sequences
-grow, the plain RNN falls to the score of always predicting the mean (R² = 0), while the
-LSTM and the GRU still solve the task.
+The three networks get the same budget (32 hidden units, 40 epochs). As the
+sequences grow, the plain RNN falls to the score of always predicting the mean
+(R² = 0), while the LSTM and the GRU still solve the task.
 """
 
 # %%
@@ -27,7 +28,7 @@ rng = np.random.RandomState(0)
 
 
 def adding_problem(n_samples, length):
-    """Values in [0, 1) and two markers; the target is the sum of the marked values."""
+    """Values in [0, 1) and two markers; the target: the marked values' sum."""
     values = rng.uniform(0, 1, size=(n_samples, length))
     markers = np.zeros((n_samples, length))
     rows = np.arange(n_samples)
@@ -37,7 +38,8 @@ def adding_problem(n_samples, length):
 
 
 # %%
-# Train each network on 1,200 sequences of each length and score it on 300 others.
+# Train each network on 1,200 sequences of each length and score it on 300
+# others.
 lengths = [10, 30, 60]
 estimators = {"RNN": RNNRegressor, "LSTM": LSTMRegressor, "GRU": GRURegressor}
 scores = {name: [] for name in estimators}
@@ -45,10 +47,17 @@ for length in lengths:
     X, y = adding_problem(1500, length)
     for name, Estimator in estimators.items():
         model = Estimator(
-            hidden_size=32, lr=0.005, max_epochs=40, batch_size=32, random_state=0
+            hidden_size=32,
+            lr=0.005,
+            max_epochs=40,
+            batch_size=32,
+            random_state=0,
         ).fit(X[:1200], y[:1200])
         scores[name].append(r2_score(y[1200:], model.predict(X[1200:])))
-    print(f"length {length:>3}: " + ", ".join(f"{n} {s[-1]:.2f}" for n, s in scores.items()))
+    print(
+        f"length {length:>3}: "
+        + ", ".join(f"{n} {s[-1]:.2f}" for n, s in scores.items())
+    )
 
 # %%
 # R² on held-out sequences against the sequence length.
