@@ -1,0 +1,92 @@
+"""What the documentation shows: code that fits its page, and outputs that are true."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+# Code blocks hold about 82 characters at 1280 px (docs/_static/custom.css); the
+# examples keep to 79 through ruff (examples/ruff.toml), the pages' code blocks here.
+MAX_CODE_LINE = 79
+
+pytestmark = pytest.mark.skipif(not DOCS.is_dir(), reason="needs the source tree")
+
+
+def _rst_code_blocks(path):
+    """(first line number, lines) of each ``code-block`` or ``::`` block of a page."""
+    lines = path.read_text().splitlines()
+    blocks, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        starts = re.match(r"\s*\.\. code(-block)?::", line) or (
+            line.rstrip().endswith("::") and not line.lstrip().startswith("..")
+        )
+        i += 1
+        if not starts:
+            continue
+        while i < len(lines) and (not lines[i].strip() or lines[i].lstrip().startswith(":")):
+            i += 1
+        if i == len(lines):
+            break
+        indent = len(lines[i]) - len(lines[i].lstrip())
+        first, block = i + 1, []
+        while i < len(lines) and (
+            not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) >= indent
+        ):
+            block.append(lines[i][indent:])
+            i += 1
+        while block and not block[-1]:
+            block.pop()
+        blocks.append((first, block))
+    return blocks
+
+
+def _pages():
+    generated = {"_build", "auto_examples", "modules", "sg_execution_times.rst"}
+    return sorted(path for path in DOCS.rglob("*.rst") if not generated & set(path.parts))
+
+
+def test_the_code_block_finder_sees_indented_blocks(tmp_path):
+    page = tmp_path / "page.rst"
+    page.write_text("Text::\n\n   a = 1\n\n   b = 2\nafter\n\n.. code-block:: python\n\n  c = 3\n")
+    assert _rst_code_blocks(page) == [(3, ["a = 1", "", "b = 2"]), (10, ["c = 3"])]
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda page: str(page.relative_to(DOCS)))
+def test_code_blocks_fit_the_page_width(page):
+    too_long = [
+        f"{page.name}:{first + k}: {len(line)} characters"
+        for first, block in _rst_code_blocks(page)
+        for k, line in enumerate(block)
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not too_long, too_long
+
+
+def _python_block_with_printed_array(path, marker):
+    """The code block of a page that contains ``marker``, and the array its comment shows."""
+    text = path.read_text()
+    if path.suffix == ".md":
+        blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    else:
+        blocks = ["\n".join(block) for _, block in _rst_code_blocks(path)]
+    (code,) = [block for block in blocks if marker in block]
+    *body, last = code.rstrip().splitlines()
+    expression, shown = last.split("  # ")
+    values = [float(v) for v in re.fullmatch(r"array\(\[(.*)\]\)", shown)[1].split(",")]
+    return "\n".join(body), expression, np.array(values)
+
+
+@pytest.mark.parametrize(
+    "path", [ROOT / "README.md", DOCS / "index.rst"], ids=["README", "docs index"]
+)
+def test_the_sequence_example_prints_what_its_comment_says(path):
+    body, expression, shown = _python_block_with_printed_array(path, "0.5, 0.6, 0.7, 0.8, 0.9")
+    namespace = {}
+    exec(body, namespace)
+    # Fits agree to the bit only on the same number of threads; the shown digits
+    # come from a run on two.
+    np.testing.assert_allclose(eval(expression, namespace), shown, rtol=1e-4)
