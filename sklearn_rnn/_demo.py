@@ -182,8 +182,9 @@ def _against_ridge(mae):
 def report(result):
     """The printed comparison for one series, and what it shows."""
     lines = [
-        f"{result['description']}: holdout = last {len(result['y']) - result['n_train']} "
-        f"{result['step']}s, one {result['step']} ahead, modelling {result['modelled']}",
+        result["description"],
+        f"  holdout: last {len(result['y']) - result['n_train']} {result['step']}s, "
+        f"one ahead; modelled: {result['modelled']}",
         "  GridSearchCV (TimeSeriesSplit, 3 splits) chose "
         + ", ".join(f"{k}={v}" for k, v in result["best_params"].items()),
         f"  {'model':<28}{'holdout MAE':>12}{'vs naive':>10}",
