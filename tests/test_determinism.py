@@ -8,7 +8,7 @@ from joblib import Parallel, delayed, parallel_backend
 from sklearn.base import is_classifier
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_rnn import GRURegressor, LSTMClassifier, LSTMRegressor
+from sklearn_rnn import GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor
 
 
 def _data(seed=0):
@@ -66,12 +66,20 @@ def test_joblib_processes_give_the_serial_results(Estimator):
 def test_grid_search_on_dask_gives_the_serial_results():
     distributed = pytest.importorskip("distributed")
     X, y = _data()
-    search = GridSearchCV(
-        GRURegressor(max_epochs=3, random_state=0),
-        {"hidden_size": [4, 8], "dropout": [0.0, 0.2]},
-        cv=2,
-    )
-    serial = search.fit(X, y).cv_results_["mean_test_score"]
+    grid = {"hidden_size": [4, 8], "dropout": [0.0, 0.2]}
+    searches = {
+        "regressor": (GridSearchCV(GRURegressor(max_epochs=3, random_state=0), grid, cv=2), y),
+        "classifier": (  # log loss: scores that differ with the last bit of a probability
+            GridSearchCV(
+                GRUClassifier(max_epochs=3, random_state=0), grid, cv=2, scoring="neg_log_loss"
+            ),
+            np.where(y > 0, "up", "down"),
+        ),
+    }
+    serial = {
+        name: search.fit(X, target).cv_results_["mean_test_score"]
+        for name, (search, target) in searches.items()
+    }
     with (
         distributed.LocalCluster(
             n_workers=2,
@@ -83,5 +91,9 @@ def test_grid_search_on_dask_gives_the_serial_results():
         distributed.Client(cluster),
     ):
         with parallel_backend("dask"):
-            on_dask = search.set_params(n_jobs=-1).fit(X, y).cv_results_["mean_test_score"]
-    np.testing.assert_array_equal(on_dask, serial)
+            on_dask = {
+                name: search.set_params(n_jobs=-1).fit(X, target).cv_results_["mean_test_score"]
+                for name, (search, target) in searches.items()
+            }
+    for name in searches:
+        np.testing.assert_array_equal(on_dask[name], serial[name], err_msg=name)
