@@ -9,10 +9,13 @@ at all slower with one (``benchmarks/bench_threads.py``). So each ``fit`` and
 most the remaining ones; on a quiet machine that is torch's own setting, unchanged.
 
 The count is read on Linux from ``/proc`` (the runnable tasks of the system less this
-process's own), at most once a second; elsewhere torch's setting is used as it is.
-``SKLEARN_RNN_NUM_THREADS`` (an integer) fixes the number instead, and
-``torch.set_num_threads`` (or joblib's per-worker limit) caps it: the policy only ever
-lowers the number of threads.
+process's own), at most once a second. On every system the number is also kept within
+the CPUs this process may use as joblib counts them (``joblib.cpu_count``: the CPU
+affinity, a container's CPU quota, ``LOKY_MAX_CPU_COUNT``): torch's default is the
+machine's core count, which in a container limited to 2 CPUs of a 64-core host means
+64 threads sharing 2 CPUs' worth of time. ``SKLEARN_RNN_NUM_THREADS`` (an integer)
+fixes the number instead, and ``torch.set_num_threads`` (or joblib's per-worker limit)
+caps it: the policy only ever lowers the number of threads.
 """
 
 import contextlib
@@ -21,13 +24,14 @@ import os
 import threading
 import time
 
+import joblib
 import torch
 
-__all__ = ["ENV_VARIABLE", "free_cores", "thread_count", "thread_policy"]
+__all__ = ["ENV_VARIABLE", "free_cores", "thread_count", "thread_policy", "usable_cores"]
 
 ENV_VARIABLE = "SKLEARN_RNN_NUM_THREADS"
-_TTL = 1.0  # seconds a count of the free cores is reused
-_cache = {"time": -math.inf, "free": None}
+_TTL = 1.0  # seconds a count of the free and usable cores is reused
+_cache = {"time": -math.inf, "free": None, "usable": None}
 _cache_lock = threading.Lock()
 
 
@@ -64,12 +68,22 @@ def free_cores(samples=3, interval=5e-4):
     return max(cores - min(busy), 1)
 
 
-def _free_cores_cached():
+def usable_cores():
+    """The CPUs this process may use: affinity, CPU quota, ``LOKY_MAX_CPU_COUNT``.
+
+    joblib's count (which scikit-learn's ``n_jobs=-1`` uses too); a quota of 1.5 CPUs
+    counts as 2.
+    """
+    return joblib.cpu_count()
+
+
+def _cores_cached():
+    """``(free, usable)`` cores, counted at most once every ``_TTL`` seconds."""
     with _cache_lock:
         now = time.monotonic()
         if now - _cache["time"] > _TTL:
-            _cache["free"], _cache["time"] = free_cores(), now
-        return _cache["free"]
+            _cache.update(free=free_cores(), usable=usable_cores(), time=now)
+        return _cache["free"], _cache["usable"]
 
 
 def thread_count(cap):
@@ -86,8 +100,9 @@ def thread_count(cap):
                 f"(the number of torch threads fit and predict use); got {fixed!r}."
             )
         return value
-    free = _free_cores_cached()
-    return cap if free is None else max(1, min(cap, free))
+    free, usable = _cores_cached()
+    limit = min(cap, usable)
+    return limit if free is None else max(1, min(limit, free))
 
 
 @contextlib.contextmanager

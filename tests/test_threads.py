@@ -33,7 +33,7 @@ def policy(monkeypatch):
     torch.set_num_threads(2)
     yield monkeypatch
     torch.set_num_threads(threads)
-    _threads._cache.update(time=-np.inf, free=None)
+    _threads._cache.update(time=-np.inf, free=None, usable=None)
 
 
 def _data():
@@ -57,10 +57,34 @@ def test_fit_and_predict_use_the_free_cores_and_restore_the_setting(policy):
 
 
 def test_the_policy_only_ever_lowers_the_count(policy):
+    policy.setattr(_threads, "usable_cores", lambda: 64)
     for free, cap, expected in [(8, 2, 2), (None, 2, 2), (1, 2, 1), (1, 1, 1), (3, 4, 3)]:
         _threads._cache["time"] = -np.inf
         policy.setattr(_threads, "free_cores", lambda free=free: free)
         assert _threads.thread_count(cap) == expected, (free, cap)
+
+
+def test_the_count_stays_within_the_usable_cpus(policy):
+    # A container limited to 2 CPUs of a 64-core host: torch's default is 64 threads,
+    # and the host's cores are mostly free.
+    for free, usable, cap, expected in [(60, 2, 64, 2), (None, 2, 64, 2), (1, 2, 64, 1)]:
+        _threads._cache["time"] = -np.inf
+        policy.setattr(_threads, "free_cores", lambda free=free: free)
+        policy.setattr(_threads, "usable_cores", lambda usable=usable: usable)
+        assert _threads.thread_count(cap) == expected, (free, usable, cap)
+
+
+def test_joblibs_cpu_limit_is_respected_in_a_fit(policy):
+    # LOKY_MAX_CPU_COUNT is one of the limits joblib's count reads (with the CPU
+    # affinity and a cgroup CPU quota); no mock of the count itself.
+    policy.setenv("LOKY_MAX_CPU_COUNT", "1")
+    policy.setattr(_threads, "free_cores", lambda: None)  # however busy the machine is
+    assert _threads.usable_cores() == 1
+    X, y = _data()
+    recorder = ThreadRecorder()
+    model = GRURegressor(max_epochs=2, batch_size=8, callbacks=[recorder]).fit(X, y)
+    assert model.net_.callbacks_[-1][1].threads_ == {1}
+    assert torch.get_num_threads() == 2
 
 
 def test_the_environment_variable_fixes_the_count(monkeypatch):
