@@ -7,6 +7,15 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
+# One layer in one direction, with given weights: the functions PyTorch's recurrent
+# modules call themselves (as ``torch._VF.lstm`` and so on).
+_LAYER_FUNCTIONS = {
+    "LSTM": torch.lstm,
+    "GRU": torch.gru,
+    "RNN_TANH": torch.rnn_tanh,
+    "RNN_RELU": torch.rnn_relu,
+}
+
 # In evaluation, every recurrent call runs at least this many rows (the longest ones):
 # float32 products of fewer rows use other kernels and round differently, and a
 # sequence's prediction must not depend on the sequences that share its batch (the
@@ -110,12 +119,18 @@ class RecurrentModule(nn.Module):
         step: a step's output depends only on the steps before it, so the padding after
         a sequence never reaches it. That costs the padding's steps but runs PyTorch's
         fast dense kernels; packed sequences are several times slower on a CPU,
-        backward above all. A bidirectional stack packs the sequences: its backward
-        direction must start at each sequence's own last step.
+        backward above all. A bidirectional stack runs its backward direction over
+        each sequence reversed within its own length (see
+        :meth:`_bidirectional_last_outputs`); on a GPU it packs the sequences, which
+        cuDNN runs fast.
         """
         recent = self._last_steps(X, lengths) if self.linear is not None else None
-        if lengths is not None and self.num_directions == 1:
+        if lengths is None:
+            last = self._final_states(X)
+        elif self.num_directions == 1:
             last = self._last_outputs(X, lengths)
+        elif X.device.type == "cpu":
+            last = self._bidirectional_last_outputs(X, lengths)
         else:
             last = self._final_states(X, lengths)
         if self.dropout is not None:
@@ -157,7 +172,46 @@ class RecurrentModule(nn.Module):
         unsorted[order.to(device)] = last
         return unsorted
 
-    def _final_states(self, X, lengths):
+    def _bidirectional_last_outputs(self, X, lengths):
+        """The top layer's forward state after each sequence's last valid step and its
+        backward state after the first, layer by layer over the padded batch.
+
+        The backward direction of each layer reads its input reversed within each
+        sequence's length (padding stays behind), so that it starts at the sequence's
+        own last step; its outputs are put back in time order for the next layer. The
+        same index reverses and restores: step ``t`` of a sequence of length ``n`` is
+        step ``n - 1 - t`` reversed, and padding steps stay where they are.
+        """
+        rnn, device = self.rnn, X.device
+        X = X[:, : int(lengths.max())]  # the batch's own longest, not the data set's
+        steps = torch.arange(X.shape[1], device=device)
+        n = lengths.to(device)[:, None]
+        reverse = torch.where(steps < n, n - 1 - steps, steps)[:, :, None]
+        rows, last = torch.arange(len(X), device=device), n[:, 0] - 1
+        inputs = X
+        for layer in range(rnn.num_layers):
+            if layer and rnn.dropout and self.training:
+                inputs = nn.functional.dropout(inputs, rnn.dropout, training=True)
+            forward = self._layer(inputs, layer, "")
+            reversed_inputs = inputs.gather(1, reverse.expand(-1, -1, inputs.shape[2]))
+            backward = self._layer(reversed_inputs, layer, "_reverse")  # reversed order
+            if layer == rnn.num_layers - 1:
+                return torch.cat([forward[rows, last], backward[rows, last]], dim=1)
+            backward = backward.gather(1, reverse.expand(-1, -1, backward.shape[2]))
+            inputs = torch.cat([forward, backward], dim=2)
+
+    def _layer(self, X, layer, suffix):
+        """Outputs of one layer of the stack in one direction over ``X``, from zeros."""
+        rnn = self.rnn
+        names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if rnn.bias else [])
+        weights = [getattr(rnn, f"{name}_l{layer}{suffix}") for name in names]
+        zeros = X.new_zeros(1, len(X), rnn.hidden_size)
+        state = (zeros, zeros) if rnn.mode == "LSTM" else zeros
+        function = _LAYER_FUNCTIONS[rnn.mode]
+        outputs = function(X, state, weights, rnn.bias, 1, 0.0, self.training, False, True)
+        return outputs[0]
+
+    def _final_states(self, X, lengths=None):
         """The top layer's final states: forward, and backward when bidirectional."""
         if lengths is not None:
             X = pack_padded_sequence(X, lengths, batch_first=True, enforce_sorted=False)

@@ -75,6 +75,80 @@ def test_unidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("cell", "options"),
+    [("rnn", {}), ("rnn", {"nonlinearity": "relu"}), ("lstm", {}), ("gru", {})],
+)
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_bidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
+    cell, options, num_layers, monkeypatch
+):
+    """Each layer's backward direction reads every sequence reversed within its length:
+    the outputs and gradients of packing, without packing (several times slower on CPU)."""
+    import sklearn_rnn._network as network
+
+    torch.manual_seed(0)
+    module = RecurrentModule(
+        cell,
+        input_size=2,
+        output_size=1,
+        hidden_size=8,
+        num_layers=num_layers,
+        bidirectional=True,
+        **options,
+    )
+    lengths = torch.tensor([3, 9, 1, 2, 5, 4, 9, 7])
+    X, y = torch.randn(len(lengths), 11, 2), torch.randn(len(lengths), 1)  # padding for all
+
+    def gradients(forward):
+        module.zero_grad()
+        out = forward()
+        torch.nn.functional.mse_loss(out, y).backward()
+        return out.detach(), [p.grad.clone() for p in module.parameters()]
+
+    packed = gradients(lambda: module.head(module._final_states(X, lengths)))
+    with monkeypatch.context() as patch:
+        patch.setattr(network, "pack_padded_sequence", None)  # would fail if called
+        fast = gradients(lambda: module(X, lengths))
+    torch.testing.assert_close(fast[0], packed[0], rtol=1e-5, atol=1e-6)
+    for a, b in zip(fast[1], packed[1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_bidirectional_layers_run_only_to_the_batchs_longest_sequence(monkeypatch):
+    module = RecurrentModule("gru", input_size=2, output_size=1, num_layers=2, bidirectional=True)
+    steps, run_layer = [], module._layer
+
+    def recording_layer(X, *args):
+        steps.append(X.shape[1])
+        return run_layer(X, *args)
+
+    monkeypatch.setattr(module, "_layer", recording_layer)
+    # A batch from a data set whose longest sequence has 500 steps: padding beyond 7.
+    module(torch.randn(3, 500, 2), torch.tensor([4, 7, 2]))
+    assert steps == [7, 7, 7, 7]  # two layers, two directions
+
+
+def test_bidirectional_dropout_between_layers_applies_in_training_only():
+    torch.manual_seed(0)
+    module = RecurrentModule(
+        "gru", input_size=2, output_size=1, hidden_size=8, num_layers=2,
+        bidirectional=True, dropout=0.5,
+    )  # fmt: skip
+    lengths = torch.tensor([3, 6, 1, 4])
+    X = torch.randn(4, 6, 2)
+    between_layers = module.rnn.dropout
+    assert between_layers == 0.5
+    module.dropout = None  # leave only the dropout between the layers
+    with torch.no_grad():
+        trained = [module(X, lengths) for _ in range(2)]
+        module.eval()
+        evaluated = module(X, lengths)
+        packed = module.head(module._final_states(X, lengths))
+    assert not torch.equal(trained[0], trained[1])
+    torch.testing.assert_close(evaluated, packed, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_output_depends_on_the_last_step(cell):
     torch.manual_seed(0)

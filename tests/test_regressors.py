@@ -31,12 +31,14 @@ def test_ragged_prediction_equals_single_sequence(Estimator, rng):
     np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_a_ragged_prediction_does_not_depend_on_the_other_sequences(Estimator, rng):
+def test_a_ragged_prediction_does_not_depend_on_the_other_sequences(Estimator, bidirectional, rng):
     """Widely spread lengths (sorted, bucketed, cut into time segments): to the bit."""
     lengths = np.r_[rng.randint(1, 6, 30), rng.randint(40, 200, 10)]
     X = [rng.randn(n, 2) for n in lengths]
-    model = Estimator(hidden_size=8, max_epochs=2, random_state=0).fit(X, rng.randn(40))
+    params = {"hidden_size": 8, "max_epochs": 2, "bidirectional": bidirectional}
+    model = Estimator(**params, random_state=0).fit(X, rng.randn(40))
     together = model.predict(X)
     np.testing.assert_array_equal(model.predict(X[::-1]), together[::-1])
     np.testing.assert_array_equal([model.predict([seq])[0] for seq in X], together)
