@@ -207,6 +207,8 @@ class RecurrentModule(nn.Module):
         weights = [getattr(rnn, f"{name}_l{layer}{suffix}") for name in names]
         zeros = X.new_zeros(1, len(X), rnn.hidden_size)
         state = (zeros, zeros) if rnn.mode == "LSTM" else zeros
+        # (input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+        # batch_first), as the modules call them; the outputs come first.
         function = _LAYER_FUNCTIONS[rnn.mode]
         outputs = function(X, state, weights, rnn.bias, 1, 0.0, self.training, False, True)
         return outputs[0]
