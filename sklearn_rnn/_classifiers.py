@@ -266,7 +266,8 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         if self.class_weight is None:
             return sample_weight
         if isinstance(self.class_weight, dict):
-            absent = [c for c in self.class_weight if c not in set(classes.tolist())]
+            known = set(classes.tolist())
+            absent = [c for c in self.class_weight if c not in known]
             if absent:
                 raise ValueError(
                     f"class_weight names labels that are not classes of y: {absent} "

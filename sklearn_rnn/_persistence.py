@@ -20,8 +20,9 @@ def _estimator_classes():
     from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
     from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
 
-    classes = (RNNRegressor, LSTMRegressor, GRURegressor, RNNClassifier, LSTMClassifier)
-    return {cls.__name__: cls for cls in (*classes, GRUClassifier)}
+    regressors = (RNNRegressor, LSTMRegressor, GRURegressor)
+    classifiers = (RNNClassifier, LSTMClassifier, GRUClassifier)
+    return {cls.__name__: cls for cls in regressors + classifiers}
 
 
 def _plain(value, name):

@@ -40,6 +40,25 @@ def test_equal_lengths_are_not_packed(monkeypatch):
     assert module(torch.randn(3, 4, 1), None).shape == (3, 1)
 
 
+def _outputs_and_gradients(module, forward, y):
+    """The outputs of ``forward()`` and the gradients of their squared error to ``y``."""
+    module.zero_grad()
+    out = forward()
+    torch.nn.functional.mse_loss(out, y).backward()
+    return out.detach(), [p.grad.clone() for p in module.parameters()]
+
+
+def _assert_same_outputs_and_gradients(got, want):
+    torch.testing.assert_close(got[0], want[0], rtol=1e-5, atol=1e-6)
+    for a, b in zip(got[1], want[1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
+def _packed_outputs_and_gradients(module, X, lengths, y):
+    """The reference: the stack run over packed sequences, then the head."""
+    return _outputs_and_gradients(module, lambda: module.head(module._final_states(X, lengths)), y)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("spread", ["alike", "wide"])
 def test_unidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
@@ -60,19 +79,11 @@ def test_unidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
     assert len(network.segment_ends(lengths)) == (1 if spread == "alike" else 5)
     X, y = torch.randn(len(lengths), 102, 2), torch.randn(len(lengths), 1)  # padding for all
 
-    def gradients(forward):
-        module.zero_grad()
-        out = forward()
-        torch.nn.functional.mse_loss(out, y).backward()
-        return out.detach(), [p.grad.clone() for p in module.parameters()]
-
-    packed = gradients(lambda: module.head(module._final_states(X, lengths)))
+    packed = _packed_outputs_and_gradients(module, X, lengths, y)
     with monkeypatch.context() as patch:
         patch.setattr(network, "pack_padded_sequence", None)  # would fail if called
-        fast = gradients(lambda: module(X, lengths))
-    torch.testing.assert_close(fast[0], packed[0], rtol=1e-5, atol=1e-6)
-    for a, b in zip(fast[1], packed[1], strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+        fast = _outputs_and_gradients(module, lambda: module(X, lengths), y)
+    _assert_same_outputs_and_gradients(fast, packed)
 
 
 @pytest.mark.parametrize(
@@ -100,19 +111,11 @@ def test_bidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
     lengths = torch.tensor([3, 9, 1, 2, 5, 4, 9, 7])
     X, y = torch.randn(len(lengths), 11, 2), torch.randn(len(lengths), 1)  # padding for all
 
-    def gradients(forward):
-        module.zero_grad()
-        out = forward()
-        torch.nn.functional.mse_loss(out, y).backward()
-        return out.detach(), [p.grad.clone() for p in module.parameters()]
-
-    packed = gradients(lambda: module.head(module._final_states(X, lengths)))
+    packed = _packed_outputs_and_gradients(module, X, lengths, y)
     with monkeypatch.context() as patch:
         patch.setattr(network, "pack_padded_sequence", None)  # would fail if called
-        fast = gradients(lambda: module(X, lengths))
-    torch.testing.assert_close(fast[0], packed[0], rtol=1e-5, atol=1e-6)
-    for a, b in zip(fast[1], packed[1], strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+        fast = _outputs_and_gradients(module, lambda: module(X, lengths), y)
+    _assert_same_outputs_and_gradients(fast, packed)
 
 
 def test_bidirectional_layers_run_only_to_the_batchs_longest_sequence(monkeypatch):
