@@ -1,14 +1,16 @@
 """The skorch callbacks that the estimators add to every net they train."""
 
+import copy
 import math
 import re
 import sys
 
 import torch
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import Callback, EarlyStopping, PrintLog
 
 __all__ = [
     "DivergenceCheck",
+    "EarlyStoppingFromStart",
     "EpochProgressBar",
     "InterruptGuard",
     "TerminalPrintLog",
@@ -89,6 +91,28 @@ class ValidationScore(Callback):
         weight = None if weight is None else weight.cpu().numpy()
         net.history.record("valid_score", float(self.score(y_true, y_pred, sample_weight=weight)))
         self.y_pred_ = []
+
+
+class EarlyStoppingFromStart(EarlyStopping):
+    """skorch's ``EarlyStopping``, where the weights training starts from compete too.
+
+    ``start_score``, set before training, is their validation score: an epoch must beat
+    it by the threshold to count as an improvement, and when none does, they are the
+    weights restored at the end (``best_epoch_`` is then the number of epochs trained
+    before this run: 0 for a new network). A network that starts from a fitted linear
+    model (the regressors' ridge start) thus never ends worse on validation than it.
+    """
+
+    start_score = None
+
+    def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
+        self.start_epoch_ = len(net.history)
+        if self.start_score is not None:
+            self.dynamic_threshold_ = self._calc_new_threshold(self.start_score)
+            self.best_epoch_ = self.start_epoch_
+            if self.load_best:
+                self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
 
 
 class DivergenceCheck(Callback):

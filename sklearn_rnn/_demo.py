@@ -2,8 +2,8 @@
 
 For each series: frame one-step-ahead forecasting, hold out the last fifth, tune a
 ``SlidingWindowTransformer -> LSTMRegressor`` pipeline (the regressor standardises its
-inputs and target itself) with ``GridSearchCV`` over the window size and the learning
-rate on ``TimeSeriesSplit``, and compare its holdout error with a naive last-value
+inputs and target itself) with ``GridSearchCV`` over the window size and the number
+of hidden units on ``TimeSeriesSplit``, and compare its holdout error with a naive last-value
 forecast, with Ridge on the same lags, and with Ridge whose window is tuned by the same
 search.
 
@@ -63,7 +63,7 @@ DATASETS = {
     ),
 }
 WINDOW_SIZES = [6, 12, 24]
-LEARNING_RATES = [0.001, 0.01]
+HIDDEN_SIZES = [16, 64]
 
 
 def _frame(series, log_change):
@@ -125,7 +125,7 @@ def forecast_holdout(name, *, holdout_fraction=0.2, random_state=0):
         lstm,
         {
             "slidingwindowtransformer__window_size": WINDOW_SIZES,
-            "lstmregressor__lr": LEARNING_RATES,
+            "lstmregressor__hidden_size": HIDDEN_SIZES,
         },
         X[train],
         target[train],
@@ -162,7 +162,7 @@ def forecast_holdout(name, *, holdout_fraction=0.2, random_state=0):
         "mae": {model: mean_absolute_error(truth[test], p) for model, p in predictions.items()},
         "best_params": {
             "window_size": window_size,
-            "lr": search.best_params_["lstmregressor__lr"],
+            "hidden_size": search.best_params_["lstmregressor__hidden_size"],
         },
         "modelled": "the change of the logarithm" if series.log_change else "the level",
         "seconds": time.perf_counter() - start,

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -47,6 +47,25 @@ def segment_ends(lengths, min_rows=1):
     return ends if work < 0.75 * n * longest else [longest]
 
 
+def _pool(outputs, lengths, readout):
+    """The mean or the maximum of ``outputs`` (batch, time, features) over each
+    sequence's first ``lengths`` steps (all steps when None).
+
+    The mean is a running sum read at each sequence's last step, so it adds the same
+    numbers in the same order whatever padding follows: a sequence's summary does not
+    depend on the batch it is in.
+    """
+    if lengths is None:
+        steps = outputs.shape[1]
+        lengths = torch.full((len(outputs),), steps, dtype=torch.int64)
+    n = lengths.to(outputs.device)
+    rows = torch.arange(len(outputs), device=outputs.device)
+    if readout == "mean":
+        return outputs.cumsum(dim=1)[rows, n - 1] / n[:, None].to(outputs.dtype)
+    valid = torch.arange(outputs.shape[1], device=outputs.device)[None, :] < n[:, None]
+    return outputs.masked_fill(~valid[:, :, None], -torch.inf).amax(dim=1)
+
+
 class RecurrentModule(nn.Module):
     """A recurrent stack read at the last valid step of each sequence, then a linear layer.
 
@@ -76,6 +95,10 @@ class RecurrentModule(nn.Module):
         through one linear map straight to the output, added to the recurrent head
         (the autoregressive "highway" of LSTNet, Lai et al. 2018). Steps before a
         sequence's start count as zeros.
+    readout : {"last", "mean", "max"}
+        How the top layer's outputs summarise a sequence for the head: the output at
+        its last valid step (for a bidirectional stack, the backward direction's at the
+        first), or their mean or maximum over its valid steps. Padding never enters.
     """
 
     def __init__(
@@ -89,6 +112,7 @@ class RecurrentModule(nn.Module):
         dropout=0.0,
         nonlinearity="tanh",
         linear_window=0,
+        readout="last",
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
@@ -107,6 +131,7 @@ class RecurrentModule(nn.Module):
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
         self.linear_window = linear_window
         self.linear = nn.Linear(linear_window * input_size, output_size) if linear_window else None
+        self.readout = readout
 
     def forward(self, X, lengths=None):
         """Map ``X`` of shape (batch, time, features) to (batch, output_size).
@@ -114,30 +139,33 @@ class RecurrentModule(nn.Module):
         ``lengths`` (a CPU int64 tensor) gives each sequence's number of valid leading
         steps; the rest is padding. ``None`` means every step is valid.
 
-        A unidirectional stack runs over the padded batch, cut to its longest sequence,
-        and each sequence's summary is the top layer's output at its own last valid
-        step: a step's output depends only on the steps before it, so the padding after
-        a sequence never reaches it. That costs the padding's steps but runs PyTorch's
-        fast dense kernels; packed sequences are several times slower on a CPU,
-        backward above all. A bidirectional stack runs its backward direction over
-        each sequence reversed within its own length (see
-        :meth:`_bidirectional_last_outputs`); on a GPU it packs the sequences, which
-        cuDNN runs fast.
+        With ``readout="last"``, a unidirectional stack runs over the padded batch, cut
+        to its longest sequence, and each sequence's summary is the top layer's output
+        at its own last valid step: a step's output depends only on the steps before
+        it, so the padding after a sequence never reaches it. That costs the padding's
+        steps but runs PyTorch's fast dense kernels; packed sequences are several times
+        slower on a CPU, backward above all. A bidirectional stack runs its backward
+        direction over each sequence reversed within its own length (see
+        :meth:`_bidirectional_outputs`); on a GPU it packs the sequences, which cuDNN
+        runs fast. The pooled readouts ("mean", "max") run the whole padded batch and
+        pool each sequence's own steps (see :func:`_pool`).
         """
         recent = self._last_steps(X, lengths) if self.linear is not None else None
-        if lengths is None:
-            last = self._final_states(X)
+        if self.readout != "last":
+            summary = _pool(self._all_outputs(X, lengths), lengths, self.readout)
+        elif lengths is None:
+            summary = self._final_states(X)
         elif self.num_directions == 1:
-            last = self._last_outputs(X, lengths)
+            summary = self._last_outputs(X, lengths)
         elif X.device.type == "cpu":
-            last = self._bidirectional_last_outputs(X, lengths)
+            summary = self._bidirectional_outputs(X, lengths, last_only=True)
         else:
-            last = self._final_states(X, lengths)
+            summary = self._final_states(X, lengths)
         if self.dropout is not None:
-            last = self.dropout(last)
+            summary = self.dropout(summary)
         if recent is None:
-            return self.head(last)
-        return self.head(last) + self.linear(recent.flatten(1))
+            return self.head(summary)
+        return self.head(summary) + self.linear(recent.flatten(1))
 
     def _last_outputs(self, X, lengths):
         """The top layer's output at each sequence's last valid step (unidirectional).
@@ -172,15 +200,16 @@ class RecurrentModule(nn.Module):
         unsorted[order.to(device)] = last
         return unsorted
 
-    def _bidirectional_last_outputs(self, X, lengths):
-        """The top layer's forward state after each sequence's last valid step and its
-        backward state after the first, layer by layer over the padded batch.
+    def _bidirectional_outputs(self, X, lengths, last_only=False):
+        """The top layer's outputs, both directions, layer by layer over the padded batch.
 
         The backward direction of each layer reads its input reversed within each
         sequence's length (padding stays behind), so that it starts at the sequence's
         own last step; its outputs are put back in time order for the next layer. The
         same index reverses and restores: step ``t`` of a sequence of length ``n`` is
-        step ``n - 1 - t`` reversed, and padding steps stay where they are.
+        step ``n - 1 - t`` reversed, and padding steps stay where they are. With
+        ``last_only``, the forward output at the last valid step and the backward one
+        at the first: (batch, 2 * hidden); else (batch, time, 2 * hidden) in time order.
         """
         rnn, device = self.rnn, X.device
         X = X[:, : int(lengths.max())]  # the batch's own longest, not the data set's
@@ -195,10 +224,23 @@ class RecurrentModule(nn.Module):
             forward = self._layer(inputs, layer, "")
             reversed_inputs = inputs.gather(1, reverse.expand(-1, -1, inputs.shape[2]))
             backward = self._layer(reversed_inputs, layer, "_reverse")  # reversed order
-            if layer == rnn.num_layers - 1:
+            if last_only and layer == rnn.num_layers - 1:
                 return torch.cat([forward[rows, last], backward[rows, last]], dim=1)
             backward = backward.gather(1, reverse.expand(-1, -1, backward.shape[2]))
             inputs = torch.cat([forward, backward], dim=2)
+        return inputs
+
+    def _all_outputs(self, X, lengths):
+        """The top layer's outputs at every step, (batch, time, directions * hidden), over
+        the batch cut to its longest sequence; steps past a sequence's end are padding."""
+        if lengths is None:
+            return self.rnn(X)[0]
+        if self.num_directions == 1:  # a step's output depends only on the steps before
+            return self.rnn(X[:, : int(lengths.max())])[0]
+        if X.device.type == "cpu":
+            return self._bidirectional_outputs(X, lengths)
+        packed = pack_padded_sequence(X, lengths, batch_first=True, enforce_sorted=False)
+        return pad_packed_sequence(self.rnn(packed)[0], batch_first=True)[0]
 
     def _layer(self, X, layer, suffix):
         """Outputs of one layer of the stack in one direction over ``X``, from zeros."""

@@ -108,9 +108,14 @@ class LossCurveDisplay:
         scores = estimator.validation_scores_
         best_epoch = None  # without early stopping the model keeps its last epoch
         if estimator.best_validation_score_ is not None:
-            # Early stopping restored the last epoch that scored best.
-            matches = np.flatnonzero(np.asarray(scores) == estimator.best_validation_score_)
-            best_epoch = int(matches[-1]) + 1
+            # Early stopping restored the last epoch that scored best; when no epoch
+            # beat the weights it started from, those (epoch 0 of its validated run).
+            scores_array = np.asarray(scores)
+            matches = np.flatnonzero(scores_array == estimator.best_validation_score_)
+            if len(matches):
+                best_epoch = int(matches[-1]) + 1
+            else:
+                best_epoch = int(np.flatnonzero(~np.isnan(scores_array))[0])
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_scores=scores,

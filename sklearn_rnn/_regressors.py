@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
-from ._base import BaseRecurrentEstimator
+from ._base import COLUMN_ORDER_DOC, READOUT_DOC, BaseRecurrentEstimator
 from ._data import target_statistics
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
@@ -72,8 +72,10 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         num_layers=1,
         bidirectional=False,
         dropout=0.0,
+        readout="last",
         linear_window=LINEAR_WINDOW,
         standardize=True,
+        column_order="oldest_first",
         loss="squared_error",
         quantile=None,
         optimizer="adam",
@@ -82,7 +84,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         max_epochs=100,
         batch_size="auto",
         clip_grad_norm=None,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -96,8 +98,10 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.readout = readout
         self.linear_window = linear_window
         self.standardize = standardize
+        self.column_order = column_order
         self.loss = loss
         self.quantile = quantile
         self.optimizer = optimizer
@@ -173,7 +177,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         return state["n_outputs_"]
 
 
-_SHARED_PARAMETERS = """\
+_SHARED_PARAMETERS = (
+    """\
     bidirectional : bool, default=False
         If True, each layer also reads the sequence backwards and the head sees both
         directions' final states. Only useful when the whole sequence is known at
@@ -183,13 +188,21 @@ _SHARED_PARAMETERS = """\
         Dropout probability on the output of every recurrent layer, the last one
         included, during training. A remedy for overfitting.
 
+"""
+    + READOUT_DOC.format(
+        advice="The last step, the default, is the natural summary of a\n        "
+        "forecasting window; pooling was not benchmarked for regression."
+    )
+    + """
     linear_window : int, default=12
         The last ``linear_window`` observed time steps of each sequence also go through
         one linear map straight to the output, added to the recurrent head (the
         "highway" of LSTNet, Lai et al. 2018). A new network starts from ridge
-        regression on those steps (penalty 1, as ``Ridge()``) with the recurrent head
-        at zero, so it starts where a linear model on the same window ends and the
-        recurrent part learns what a linear model cannot. Steps before a sequence's
+        regression on those steps (``RidgeCV``: the penalty chosen by leave-one-out
+        error) with the recurrent head at zero, so it starts where a linear model on
+        the same window ends and the recurrent part learns what a linear model cannot;
+        both are then trained, and early stopping keeps the start when training does
+        not improve on it. Steps before a sequence's
         start (ragged or NaN-led input) count as zeros. 0 turns the path off.
 
     standardize : bool, default=True
@@ -201,6 +214,9 @@ _SHARED_PARAMETERS = """\
         forecasting libraries scale the lags they pass. Set it to False only for data
         that is already standardised. A constant feature or target gets a scale of 1.
 
+"""
+    + COLUMN_ORDER_DOC
+    + """
     loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
 default="squared_error"
         The loss to minimise. "huber" is squared below 1 and absolute above (PyTorch's
@@ -235,12 +251,17 @@ default="adam"
         If set, gradients are rescaled so that their total norm does not exceed it:
         the remedy for exploding gradients on long sequences.
 
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Hold out the last ``validation_fraction`` of the samples, in the order given,
         and stop when their R² has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the weights of the best epoch are restored. The tail is held out, not
-        a random subset, so that a model of a time series is validated on its future
-        and overlapping windows do not leak. Not used by ``partial_fit``.
+        epochs; the weights of the best epoch are restored. The weights training
+        starts from compete too: a new network's ridge start (see ``linear_window``)
+        is kept when no epoch beats it on the held-out samples. The tail is held out,
+        not a random subset, so that a model of a time series is validated on its
+        future and overlapping windows do not leak. "auto" stops early when the tail
+        holds at least 5 samples (50 at the default ``validation_fraction``): the
+        quality benchmark's largest gain over fixed epochs. Not used by
+        ``partial_fit``.
 
     validation_fraction : float, default=0.1
         Fraction of the samples (the last ones) held out for early stopping.
@@ -275,6 +296,7 @@ default="adam"
         0 prints nothing; 1 shows a progress bar over epochs with the latest losses;
         2 or more prints skorch's table of losses per epoch.
 """
+)
 
 _ATTRIBUTES = """\
     net_ : skorch.NeuralNetRegressor
@@ -455,8 +477,10 @@ class RNNRegressor(BaseRecurrentRegressor):
         nonlinearity="tanh",
         bidirectional=False,
         dropout=0.0,
+        readout="last",
         linear_window=LINEAR_WINDOW,
         standardize=True,
+        column_order="oldest_first",
         loss="squared_error",
         quantile=None,
         optimizer="adam",
@@ -465,7 +489,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         max_epochs=100,
         batch_size="auto",
         clip_grad_norm=None,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -480,8 +504,10 @@ class RNNRegressor(BaseRecurrentRegressor):
             num_layers=num_layers,
             bidirectional=bidirectional,
             dropout=dropout,
+            readout=readout,
             linear_window=linear_window,
             standardize=standardize,
+            column_order=column_order,
             loss=loss,
             quantile=quantile,
             optimizer=optimizer,

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from sklearn.linear_model import RidgeCV
 from sklearn.utils import check_random_state
 from skorch import NeuralNetRegressor
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.history import History
 from skorch.utils import TeeGenerator, noop
@@ -29,6 +30,7 @@ from threadpoolctl import threadpool_limits
 
 from ._callbacks import (
     DivergenceCheck,
+    EarlyStoppingFromStart,
     EpochProgressBar,
     InterruptGuard,
     SklearnCallbackBridge,
@@ -54,6 +56,7 @@ __all__ = [
     "restore_net",
     "summary",
     "train",
+    "validation_split_fits",
 ]
 
 # Predictions are computed in batches of this many rows, the last one padded with zero
@@ -256,12 +259,23 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
                 _continue_from(net, previous)
             elif options.init_linear and getattr(net.module_, "linear", None) is not None:
                 _start_from_ridge(net.module_, X, lengths, y, sample_weight)
+            if valid is not None:
+                _score_start(net, valid, options.score)
             if dropout:
                 _fit_epochs(net, dataset)
         if not dropout:
             _fit_epochs(net, dataset)
     _release_data(net)
     return net
+
+
+def _score_start(net, valid, score):
+    """Give early stopping the validation score of the weights training starts from."""
+    X, lengths, y, sample_weight = valid
+    with torch.no_grad():
+        y_pred = forward(net, X, lengths)
+    stopper = dict(net.callbacks_)["early_stopping"]
+    stopper.start_score = float(score(y, y_pred, sample_weight=sample_weight))
 
 
 def _release_data(net):
@@ -284,7 +298,7 @@ def _callbacks(options, validates, bridge):
         callbacks.append(
             (
                 "early_stopping",
-                EarlyStopping(
+                EarlyStoppingFromStart(
                     monitor="valid_score",
                     lower_is_better=False,
                     patience=options.n_iter_no_change,
@@ -325,7 +339,9 @@ def summary(net):
     validated = any(score is not None for score in scores)
     stopper = dict(net.callbacks_).get("early_stopping")
     best_validation_score = None
-    if stopper is not None and stopper.best_epoch_ is not None:
+    if stopper is not None and stopper.best_epoch_ == stopper.start_epoch_:
+        best_validation_score = stopper.start_score  # no epoch beat the start
+    elif stopper is not None and stopper.best_epoch_ is not None:
         # skorch restores the weights of the last epoch that improved by tol.
         best_validation_score = float(history[stopper.best_epoch_ - 1, "valid_score"])
     return {
@@ -484,6 +500,13 @@ def _dataset(X, lengths, y, sample_weight, device, repeats=None):
     )
 
 
+def validation_split_fits(n_samples, fraction, min_valid=2):
+    """Whether holding out ``fraction`` of ``n_samples`` leaves ``min_valid`` samples to
+    validate and 1 to train."""
+    n_valid = int(np.ceil(fraction * n_samples))
+    return n_valid >= min_valid and n_samples - n_valid >= 1
+
+
 def _split_tail(arrays, fraction):
     """Split the last ``fraction`` of the samples, in the order given, off for validation.
 
@@ -492,7 +515,7 @@ def _split_tail(arrays, fraction):
     """
     n_samples = arrays[0].shape[0]
     n_valid = int(np.ceil(fraction * n_samples))
-    if n_valid < 2 or n_samples - n_valid < 1:
+    if not validation_split_fits(n_samples, fraction):
         raise ValueError(
             f"early_stopping with validation_fraction={fraction} on {n_samples} samples "
             f"leaves {n_valid} validation and {n_samples - n_valid} training samples; "
@@ -506,31 +529,30 @@ def _split_tail(arrays, fraction):
     return head, tail
 
 
-def _start_from_ridge(module, X, lengths, y, sample_weight, alpha=1.0):
+# The penalties among which the linear path's ridge start chooses by leave-one-out
+# error (on standardised inputs and targets: from nearly none to strong shrinkage).
+RIDGE_ALPHAS = np.logspace(-2, 3, 11)
+
+
+def _start_from_ridge(module, X, lengths, y, sample_weight):
     """Start the module's linear path from ridge regression, its recurrent head at zero.
 
-    Ridge (penalty ``alpha`` on samples of weight 1, intercept unpenalised) of ``y`` on
-    the steps the linear path reads. Computed in float64 with one BLAS thread, so that
-    the result does not depend on the number of threads (serial and parallel searches
-    agree to the last bit).
+    scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
+    penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error. In
+    float64 with one BLAS thread, so that the result does not depend on the number of
+    threads (serial and parallel searches agree to the last bit).
     """
     Z = module.last_steps(
         as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
     ).numpy()
-    weight = np.ones(len(Z)) if sample_weight is None else relative_weights(sample_weight)
+    weight = None if sample_weight is None else relative_weights(sample_weight)
     with threadpool_limits(limits=1, user_api="blas"):
-        coef, intercept = _ridge(Z.astype(np.float64), y.astype(np.float64), weight, alpha)
+        ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(
+            Z.astype(np.float64), y.astype(np.float64), sample_weight=weight
+        )
+    coef = np.atleast_2d(ridge.coef_).T  # (inputs, outputs)
+    intercept = np.atleast_1d(ridge.intercept_)
     module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
-
-
-def _ridge(Z, Y, weight, alpha):
-    """Weighted ridge regression with an intercept: ``(coef, intercept)``."""
-    weight = weight / weight.sum()
-    z_mean, y_mean = weight @ Z, weight @ Y
-    Zc = Z - z_mean
-    gram = Zc.T @ (weight[:, None] * Zc) + alpha / len(Z) * np.eye(Z.shape[1])
-    coef = np.linalg.solve(gram, Zc.T @ (weight[:, None] * (Y - y_mean)))
-    return coef, y_mean - z_mean @ coef
 
 
 def _continue_from(net, previous):

@@ -261,3 +261,39 @@ def test_continued_fits_keep_the_first_scaling(rng):
     np.testing.assert_array_equal(model.input_scale_, scale)
     with pytest.raises(ValueError, match="structure must not change"):
         model.set_params(standardize=False).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
+def test_newest_first_columns_are_read_as_the_same_sequences(Estimator):
+    """column_order="newest_first" reads lag columns newest first (as skforecast and
+    sktime pass them): the same model, to the bit, as the columns oldest first."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 5)
+    y = X[:, -1] - 0.5 * X[:, -3]
+    oldest = Estimator(**FAST).fit(X, y)
+    newest = Estimator(**FAST, column_order="newest_first").fit(X[:, ::-1], y)
+    np.testing.assert_array_equal(newest.predict(X[:, ::-1]), oldest.predict(X))
+    # ... where reading reversed columns as oldest first is another model
+    reversed_read = Estimator(**FAST).fit(X[:, ::-1], y).predict(X[:, ::-1])
+    assert not np.allclose(reversed_read, oldest.predict(X), rtol=1e-3)
+
+
+def test_skforecast_with_newest_first_columns_forecasts_as_our_own_windows():
+    """skforecast hands a regressor its lags newest first, as a plain array: with
+    column_order="newest_first" the fitted model is the one our windows give."""
+    pytest.importorskip("skforecast")
+    pd = pytest.importorskip("pandas")
+    from skforecast.recursive import ForecasterRecursive
+
+    from sklearn_rnn.datasets import load_sunspots
+
+    series = load_sunspots().data[:120, 0]
+    lags = 6
+    forecaster = ForecasterRecursive(LSTMRegressor(**FAST, column_order="newest_first"), lags=lags)
+    forecaster.fit(pd.Series(series))
+    X, y = frame_forecast(series)
+    windows = SlidingWindowTransformer(window_size=lags, flatten=True).fit_transform(X)
+    ours = LSTMRegressor(**FAST).fit(windows[lags - 1 :], y[lags - 1 :])
+    np.testing.assert_array_equal(
+        forecaster.predict(steps=1).to_numpy(), ours.predict(series[None, -lags:])
+    )

@@ -206,3 +206,49 @@ def test_linear_path_reads_the_last_observed_steps(k):
 def test_linear_path_off_by_default():
     module = RecurrentModule("lstm", input_size=1, output_size=1)
     assert module.linear is None
+
+
+def _reference_summaries(module, X, lengths, readout):
+    """Each sequence alone through the stack, its top-layer outputs pooled by hand."""
+    summaries = []
+    with torch.no_grad():
+        for i, n in enumerate(lengths):
+            outputs, _ = module.rnn(X[i : i + 1, :n])  # both directions, in time order
+            pooled = outputs[0].mean(dim=0) if readout == "mean" else outputs[0].amax(dim=0)
+            summaries.append(pooled)
+    return torch.stack(summaries)
+
+
+@pytest.mark.parametrize("readout", ["mean", "max"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_pooled_readout_is_over_the_valid_steps_only(readout, cell, bidirectional):
+    """The mean and the max of the top layer's outputs over each sequence's own steps:
+    garbage where padding is changes nothing, and nothing past a sequence's end counts."""
+    torch.manual_seed(0)
+    module = RecurrentModule(
+        cell, input_size=3, output_size=2, hidden_size=8, num_layers=2,
+        bidirectional=bidirectional, readout=readout,
+    ).eval()  # fmt: skip
+    lengths = torch.tensor([5, 2, 7, 1, 3, 6, 4, 7])
+    X = torch.randn(len(lengths), 7, 3)
+    noisy = X.clone()
+    for i, n in enumerate(lengths):
+        noisy[i, n:] = 1e3 * torch.randn(7 - n, 3)  # garbage where padding is
+    with torch.no_grad():
+        batched = module(noisy, lengths)
+        want = module.head(_reference_summaries(module, X, lengths, readout))
+    torch.testing.assert_close(batched, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("readout", ["mean", "max"])
+def test_pooled_readout_of_equal_lengths_pools_every_step(readout):
+    torch.manual_seed(0)
+    module = RecurrentModule("gru", 2, 1, hidden_size=4, readout=readout).eval()
+    X = torch.randn(8, 5, 2)
+    with torch.no_grad():
+        want = module.head(_reference_summaries(module, X, [5] * 8, readout))
+        torch.testing.assert_close(module(X), want, rtol=1e-5, atol=1e-6)
+        # and not the last step's output
+        last = module.head(module.rnn(X)[0][:, -1])
+        assert not torch.allclose(module(X), last)

@@ -44,7 +44,7 @@ def test_loss_curve_without_validation_marks_no_epoch():
     import matplotlib.pyplot as plt
 
     X, y = _data()
-    model = GRURegressor(max_epochs=10, lr=2.0, random_state=0).fit(X, y)
+    model = GRURegressor(max_epochs=10, lr=2.0, early_stopping=False, random_state=0).fit(X, y)
     assert int(np.argmin(model.loss_curve_)) + 1 != model.n_iter_
     _, ax = plt.subplots()
     display = LossCurveDisplay.from_estimator(model, ax=ax, color="red")
@@ -55,7 +55,10 @@ def test_loss_curve_without_validation_marks_no_epoch():
 
 def test_loss_curve_after_a_warm_start_then_early_stopping():
     X, y = _data()
-    model = GRURegressor(max_epochs=4, warm_start=True, random_state=0).fit(X, y)
+    model = GRURegressor(
+        max_epochs=4, warm_start=True, early_stopping=False, linear_window=0, random_state=0
+    )  # without the ridge start, so that an epoch of the continuation is the best
+    model.fit(X, y)
     model.set_params(early_stopping=True, max_epochs=6, n_iter_no_change=2).fit(X, y)
     display = LossCurveDisplay.from_estimator(model)
     scores = display.lines_["validation_score"].get_ydata()
@@ -112,3 +115,15 @@ def test_the_legend_and_labels_cover_no_curve(loss_curve, validation_scores):
         if ax is not None:
             box = ax.yaxis.label.get_window_extent()
             assert 0 <= box.x0 and box.x1 <= figure.bbox.x1
+
+
+def test_loss_curve_marks_the_start_when_no_epoch_beat_it():
+    """Early stopping kept the ridge start: the mark is at epoch 0, before the curve."""
+    X, y = _data()
+    model = GRURegressor(
+        lr=0.5, max_epochs=20, early_stopping=True, n_iter_no_change=3, random_state=0
+    ).fit(X, y)
+    assert model.best_validation_score_ not in model.validation_scores_
+    display = LossCurveDisplay.from_estimator(model)
+    assert display.best_epoch == 0
+    assert display.lines_["best_epoch"].get_xdata()[0] == 0

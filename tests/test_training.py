@@ -42,8 +42,10 @@ class GradNormRecorder(Callback):
 
 def test_early_stopping_stops_on_a_plateau_and_keeps_the_best_epoch():
     X, y = _data()
+    # Without the linear path: from a random start, some epoch is the best (the ridge
+    # start wins on this linear target; see the test after the next).
     model = GRURegressor(
-        max_epochs=300, early_stopping=True, n_iter_no_change=5, random_state=0
+        max_epochs=300, early_stopping=True, n_iter_no_change=5, linear_window=0, random_state=0
     ).fit(X, y)
     scores = model.validation_scores_
     assert len(scores) == model.n_iter_ < 300
@@ -311,7 +313,12 @@ def test_quantile_loss_predicts_that_quantile(quantile):
     X = rng.randn(400, 5, 1)
     y = X[:, -1, 0] + rng.randn(400)  # unit noise around a learnable mean
     model = GRURegressor(
-        hidden_size=8, max_epochs=60, loss="quantile", quantile=quantile, random_state=0
+        hidden_size=8,
+        max_epochs=60,
+        loss="quantile",
+        quantile=quantile,
+        early_stopping=False,  # R² would choose the epoch, not the pinball loss
+        random_state=0,
     ).fit(X, y)
     below = np.mean(y <= model.predict(X))
     assert abs(below - quantile) < 0.05, below
@@ -328,7 +335,10 @@ def test_quantile_loss_needs_the_quantile():
 @pytest.mark.parametrize("optimizer", [torch.optim.LBFGS, torch.optim.Rprop])
 def test_optimizers_without_weight_decay_train(optimizer):
     X, y = _data(n=40)
-    model = GRURegressor(hidden_size=8, max_epochs=5, optimizer=optimizer, random_state=0)
+    # From a random start (the ridge start already fits this linear target).
+    model = GRURegressor(
+        hidden_size=8, max_epochs=5, optimizer=optimizer, linear_window=0, random_state=0
+    )
     model.fit(X, y)
     assert type(model.net_.optimizer_) is optimizer
     assert model.loss_curve_[-1] < model.loss_curve_[0]
@@ -364,3 +374,41 @@ def test_the_progress_bar_keeps_its_width_beside_long_losses(capsys):
     GRURegressor(hidden_size=4, max_epochs=3, early_stopping=True, verbose=1).fit(X, y)
     last = capsys.readouterr().err.split("\r")[-1]
     assert "█" * 20 + "|" in last and "val_score=" in last
+
+
+def test_early_stopping_keeps_the_ridge_start_when_no_epoch_beats_it():
+    """The weights training starts from compete: a rate that only makes things worse
+    ends where the ridge start put the network (its recurrent head at zero)."""
+    X, y = _data()
+    model = LSTMRegressor(
+        lr=0.5, max_epochs=50, early_stopping=True, n_iter_no_change=3, random_state=0
+    ).fit(X, y)
+    assert model.n_iter_ == 3  # three epochs without improving on the start
+    module = model.net_.module_
+    assert not module.head.weight.any() and not module.head.bias.any()
+    tail = slice(108, None)
+    np.testing.assert_allclose(
+        r2_score(y[tail], model.predict(X[tail])), model.best_validation_score_, rtol=1e-5
+    )
+    assert model.best_validation_score_ > max(model.validation_scores_)
+
+
+def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps():
+    """A new network predicts what RidgeCV (penalty by leave-one-out) on the steps the
+    linear path reads predicts; training then moves both parts."""
+    from sklearn.linear_model import RidgeCV
+
+    from sklearn_rnn._training import RIDGE_ALPHAS
+
+    X, y = _data()
+    start = LSTMRegressor(lr=1e-12, max_epochs=1, early_stopping=False, random_state=0)
+    start.fit(X, y)
+    Xs = (X - start.input_mean_) / start.input_scale_
+    ys = (y - start.target_mean_) / start.target_scale_
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Xs.reshape(len(X), -1), ys)
+    weight = start.net_.module_.linear.weight.detach().numpy()[0]
+    # 12 steps of 2 features: the 6 steps before these sequences' start read zeros.
+    assert not weight[:12].any()
+    np.testing.assert_allclose(weight[12:], ridge.coef_, rtol=1e-4, atol=1e-5)
+    expected = ridge.predict(Xs.reshape(len(X), -1)) * start.target_scale_ + start.target_mean_
+    np.testing.assert_allclose(start.predict(X), expected, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,475 @@
+"""Quality of the estimators at their defaults, beside reference models, over public data.
+
+Run by hand, not in CI: it needs aeon (data sets, 1-NN DTW, MiniRocket), and for the
+library set-ups skforecast and sktime, none of which the package depends on::
+
+    pip install "torch==2.13.0" -e . aeon skforecast sktime
+    python benchmarks/bench_quality.py --json benchmarks/results_quality_cpu.json
+
+Forecasting (the shipped sunspots and airline series; Lynx, ShampooSales, PBS, Uschange
+(five variables, forecasting consumption) and the four longest M1 yearly series from
+aeon's wheel): ``frame_forecast`` then, for the recurrent models,
+``SlidingWindowTransformer(12) -> <Estimator>(random_state=seed)``, trained on the first
+80% of the rows and scored by the MAE on the last 20%, one step ahead and as a direct
+6-step forecast (MAE over the six steps). References in the same run, on the same 12
+lags: naive (the last value), seasonal naive (the value a season before, monthly series),
+RidgeCV, and an MLPRegressor on the standardised lags. ``grid``: the small grid the docs
+recommend, searched by GridSearchCV on TimeSeriesSplit(3) within the training rows.
+Library set-ups: skforecast's ForecasterRecursive(lags=12) backtested on the last 50
+sunspot years in 10-step folds, and sktime's recursive make_reduction(window_length=12) on
+the airline series (last 36 months, MAPE).
+
+Classification (the shipped Japanese Vowels; ArrowHead, GunPoint and OSULeaf from
+aeon's wheel, standard train/test splits): test accuracy of ``<Estimator>(random_state=
+seed)``; references: 1-NN DTW, logistic regression on the flattened standardised
+sequences, and MiniRocket where lengths are equal.
+
+Every score is given per seed; the table shows the mean, the spread (max - min) and,
+for forecasts, the ratio of the mean MAE to RidgeCV's. ``--params '{"lr": 0.001}'``
+overrides parameters of every recurrent model, for studies of candidate defaults.
+"""
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.metrics import accuracy_score, mean_absolute_error
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import sklearn_rnn
+from sklearn_rnn import SlidingWindowTransformer, frame_forecast
+from sklearn_rnn.datasets import load_airline, load_japanese_vowels, load_sunspots
+
+WINDOW = 12
+HORIZON = 6
+HOLDOUT = 0.2
+# The grid the forecasting guide recommends.
+GRID = {"slidingwindowtransformer__window_size": [6, 12, 24], "estimator__hidden_size": [16, 64]}
+CELLS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+
+
+# -- data -------------------------------------------------------------------------------
+
+
+def _aeon_data():
+    from aeon import datasets
+
+    return Path(datasets.__file__).parent / "data"
+
+
+def _m1_longest(n=4):
+    """The ``n`` longest M1 yearly series (aeon's copy of the Monash archive)."""
+    path = _aeon_data() / "m1_yearly_dataset" / "m1_yearly_dataset.tsf"
+    series = []
+    reading = False
+    for line in path.read_text().splitlines():
+        if line.startswith("@data"):
+            reading = True
+            continue
+        if reading and line.strip():
+            name, _, values = line.split(":", 2)
+            series.append((name, np.array([float(v) for v in values.split(",")])))
+    series.sort(key=lambda s: (-len(s[1]), s[0]))
+    return series[:n]
+
+
+def _csv(folder, column):
+    """One column of a CSV file in aeon's data folder (read directly: aeon 1.6 deprecates
+    the loaders of these series)."""
+    import pandas as pd
+
+    frame = pd.read_csv(_aeon_data() / folder / f"{folder}.csv")
+    return frame[column].to_numpy(dtype=float)
+
+
+def forecasting_suite():
+    """name -> (series (n_times, n_features), target column, season length or None)."""
+    import pandas as pd
+
+    suite = {
+        "sunspots": (load_sunspots().data, 0, None),
+        "airline": (load_airline().data, 0, 12),
+        "lynx": (_csv("Lynx", "0").reshape(-1, 1), 0, None),
+        "shampoo": (_csv("ShampooSales", "Sales").reshape(-1, 1), 0, 12),
+        "pbs": (_csv("PBS_dataset", "Scripts").reshape(-1, 1), 0, 12),
+    }
+    uschange = pd.read_csv(_aeon_data() / "Uschange" / "Uschange.csv")
+    variables = ["Consumption", "Income", "Production", "Savings", "Unemployment"]
+    suite["uschange"] = (uschange[variables].to_numpy(dtype=float), 0, None)
+    for name, values in _m1_longest():
+        suite[f"m1_{name.lower()}"] = (values.reshape(-1, 1), 0, None)
+    return suite
+
+
+def classification_suite():
+    """name -> (X_train, y_train, X_test, y_test); X 3-D (n, T, F) or a list of (T_i, F)."""
+    from aeon.datasets import load_arrow_head, load_gunpoint, load_osuleaf
+
+    vowels = load_japanese_vowels()
+    suite = {"japanese_vowels": (vowels.X_train, vowels.y_train, vowels.X_test, vowels.y_test)}
+    for name, loader in [
+        ("arrowhead", load_arrow_head),
+        ("gunpoint", load_gunpoint),
+        ("osuleaf", load_osuleaf),
+    ]:
+        X_train, y_train = loader(split="train")
+        X_test, y_test = loader(split="test")
+        # aeon: (n, channels, length); ours: (n, length, features)
+        suite[name] = (
+            X_train.transpose(0, 2, 1),
+            np.asarray(y_train),
+            X_test.transpose(0, 2, 1),
+            np.asarray(y_test),
+        )
+    return suite
+
+
+# -- models -----------------------------------------------------------------------------
+
+
+def recurrent(cell, family, seed, params, window=WINDOW):
+    estimator = getattr(sklearn_rnn, f"{CELLS[cell]}{family}")(random_state=seed, **params)
+    if family == "Classifier":
+        return estimator
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline(
+        [
+            ("slidingwindowtransformer", SlidingWindowTransformer(window_size=window)),
+            ("estimator", estimator),
+        ]
+    )
+
+
+def lagged(model, window=WINDOW):
+    """``model`` on the flattened lags, fitted on the rows with a complete window."""
+    return _CompleteWindows(model, window)
+
+
+class _CompleteWindows:
+    def __init__(self, model, window):
+        self.model, self.window = model, window
+
+    def _lags(self, X):
+        windows = SlidingWindowTransformer(window_size=self.window, flatten=True)
+        return windows.fit_transform(X)
+
+    def fit(self, X, y):
+        Z = self._lags(X)
+        keep = ~np.isnan(Z).any(axis=1)
+        self.model.fit(Z[keep], y[keep])
+        return self
+
+    def predict_rows(self, X, rows):
+        return self.model.predict(self._lags(X)[rows])
+
+
+def mlp(seed):
+    network = MLPRegressor(hidden_layer_sizes=(32,), max_iter=2000, random_state=seed)
+    return TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), network), transformer=StandardScaler()
+    )
+
+
+# -- forecasting ------------------------------------------------------------------------
+
+
+def forecast_scores(series, target, season, horizon, models):
+    """MAE on the last fifth of the rows for each model, and for the references."""
+    X, y = frame_forecast(series, horizon=horizon, target=target)
+    y = np.asarray(y, dtype=float).reshape(len(X), -1)
+    cut = int(round(len(X) * (1 - HOLDOUT)))
+    test = np.arange(cut, len(X))
+    truth = y[test]
+    scores = {}
+    last = series[: len(X), target][test]
+    scores["naive"] = mean_absolute_error(truth, np.repeat(last[:, None], horizon, axis=1))
+    if season is not None:
+        # The value a season before each forecast step.
+        values = series[:, target]
+        steps = test[:, None] + 1 + np.arange(horizon)[None, :]
+        scores["seasonal_naive"] = mean_absolute_error(truth, values[steps - season])
+    fit_y = y[:cut, 0] if horizon == 1 else y[:cut]
+    ridge = lagged(RidgeCV()).fit(X[:cut], fit_y)
+    scores["ridge"] = mean_absolute_error(truth, ridge.predict_rows(X, test).reshape(truth.shape))
+    for name, make in models.items():
+        start = time.perf_counter()
+        if name.startswith("mlp"):
+            model = lagged(make()).fit(X[:cut], fit_y)
+            prediction = model.predict_rows(X, test)
+        else:
+            model = make().fit(X[:cut], fit_y)
+            prediction = model.predict(X)[test]
+        scores[name] = mean_absolute_error(truth, np.reshape(prediction, truth.shape))
+        scores[f"{name}_seconds"] = time.perf_counter() - start
+    return scores
+
+
+def grid_search(make):
+    def build():
+        return GridSearchCV(make(), GRID, cv=TimeSeriesSplit(n_splits=3))
+
+    return build
+
+
+def run_forecasting(seeds, cells, params, grid, datasets=None):
+    rows = []
+    for name, (series, target, season) in forecasting_suite().items():
+        if datasets and name not in datasets:
+            continue
+        for horizon in (1, HORIZON):
+            for seed in seeds:
+                models = {"mlp": lambda seed=seed: mlp(seed)}
+                for cell in cells:
+                    models[cell] = lambda cell=cell, seed=seed: recurrent(
+                        cell, "Regressor", seed, params
+                    )
+                if grid and horizon == 1:
+                    models["lstm_grid"] = grid_search(
+                        lambda seed=seed: recurrent("lstm", "Regressor", seed, params)
+                    )
+                scores = forecast_scores(series, target, season, horizon, models)
+                rows.append({"dataset": name, "horizon": horizon, "seed": seed, **scores})
+                print(_brief(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def run_libraries(seeds, params):
+    """skforecast on sunspots and sktime on airline, at the defaults."""
+    rows = []
+    rows += _skforecast(seeds, params)
+    rows += _sktime(seeds, params)
+    return rows
+
+
+def _skforecast(seeds, params):
+    import pandas as pd
+    from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
+    from skforecast.recursive import ForecasterRecursive
+    from sklearn.linear_model import Ridge
+
+    values = load_sunspots().data[:, 0]
+    y = pd.Series(values, index=pd.RangeIndex(len(values)), name="sunspots")
+    fold = TimeSeriesFold(steps=10, initial_train_size=len(y) - 50, refit=False)
+
+    def backtest(regressor):
+        forecaster = ForecasterRecursive(regressor=regressor, lags=WINDOW)
+        metric, _ = backtesting_forecaster(
+            forecaster, y=y, cv=fold, metric="mean_absolute_error", show_progress=False
+        )
+        return float(np.asarray(metric)[0, -1] if hasattr(metric, "shape") else metric)
+
+    rows = []
+    for seed in seeds:
+        scores = {"ridge": backtest(Ridge())}
+        start = time.perf_counter()
+        scores["lstm"] = backtest(sklearn_rnn.LSTMRegressor(random_state=seed, **params))
+        scores["lstm_seconds"] = time.perf_counter() - start
+        newest_first = dict(params, column_order="newest_first")
+        scores["lstm_newest_first"] = backtest(
+            sklearn_rnn.LSTMRegressor(random_state=seed, **newest_first)
+        )
+        rows.append({"dataset": "skforecast_sunspots", "horizon": 10, "seed": seed, **scores})
+        print(_brief(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def _sktime(seeds, params):
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from sktime.forecasting.compose import make_reduction
+    from sktime.performance_metrics.forecasting import mean_absolute_percentage_error
+
+    values = load_airline().data[:, 0]
+    y = pd.Series(values, index=pd.period_range("1949-01", periods=len(values), freq="M"))
+    train, test = y.iloc[:-36], y.iloc[-36:]
+    horizon = np.arange(1, 37)
+
+    def score(regressor):
+        forecaster = make_reduction(regressor, window_length=WINDOW, strategy="recursive")
+        forecaster.fit(train)
+        return float(mean_absolute_percentage_error(test, forecaster.predict(fh=horizon)))
+
+    rows = []
+    for seed in seeds:
+        scores = {"ridge": score(Ridge())}
+        start = time.perf_counter()
+        scores["lstm"] = score(sklearn_rnn.LSTMRegressor(random_state=seed, **params))
+        scores["lstm_seconds"] = time.perf_counter() - start
+        newest_first = dict(params, column_order="newest_first")
+        scores["lstm_newest_first"] = score(
+            sklearn_rnn.LSTMRegressor(random_state=seed, **newest_first)
+        )
+        rows.append({"dataset": "sktime_airline", "horizon": 36, "seed": seed, **scores})
+        print(_brief(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+# -- classification ---------------------------------------------------------------------
+
+
+def _flat(X, length):
+    """Sequences as rows of a fixed length: each padded with its last step, flattened."""
+    rows = []
+    for x in X:
+        x = np.asarray(x, dtype=float)
+        pad = np.repeat(x[-1:], length - len(x), axis=0)
+        rows.append(np.vstack([x, pad]).ravel())
+    return np.array(rows)
+
+
+def classification_references(X_train, y_train, X_test, y_test, seed):
+    from aeon.classification.convolution_based import MiniRocketClassifier
+    from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
+
+    scores = {}
+    equal = not isinstance(X_train, list) and not isinstance(X_test, list)
+    length = max(len(x) for x in list(X_train) + list(X_test))
+    logistic = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000))
+    logistic.fit(_flat(X_train, length), y_train)
+    scores["logistic"] = accuracy_score(y_test, logistic.predict(_flat(X_test, length)))
+
+    def aeon_form(X):  # aeon: (n, channels, length), or a list of (channels, length_i)
+        if equal:
+            return np.asarray(X, dtype=float).transpose(0, 2, 1)
+        return [np.asarray(x, dtype=float).T for x in X]
+
+    knn = KNeighborsTimeSeriesClassifier(distance="dtw", n_neighbors=1)
+    knn.fit(aeon_form(X_train), y_train)
+    scores["dtw_1nn"] = accuracy_score(y_test, knn.predict(aeon_form(X_test)))
+    if equal:
+        rocket = MiniRocketClassifier(random_state=seed)
+        rocket.fit(aeon_form(X_train), y_train)
+        scores["minirocket"] = accuracy_score(y_test, rocket.predict(aeon_form(X_test)))
+    return scores
+
+
+def run_classification(seeds, cells, params, grid, datasets=None):
+    rows = []
+    for name, (X_train, y_train, X_test, y_test) in classification_suite().items():
+        if datasets and name not in datasets:
+            continue
+        for seed in seeds:
+            scores = classification_references(X_train, y_train, X_test, y_test, seed)
+            for cell in cells:
+                start = time.perf_counter()
+                model = recurrent(cell, "Classifier", seed, params).fit(X_train, y_train)
+                scores[cell] = model.score(X_test, y_test)
+                scores[f"{cell}_seconds"] = time.perf_counter() - start
+            if grid:
+                search = GridSearchCV(
+                    recurrent("lstm", "Classifier", seed, params),
+                    CLASSIFIER_GRID,
+                    cv=3,
+                ).fit(X_train, y_train)
+                scores["lstm_grid"] = search.score(X_test, y_test)
+            rows.append({"dataset": name, "seed": seed, **scores})
+            print(_brief(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+# The grid the classification guide recommends.
+CLASSIFIER_GRID = {"hidden_size": [32, 128], "readout": ["last", "mean"]}
+
+
+# -- the table --------------------------------------------------------------------------
+
+
+def _brief(row):
+    return " ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in row.items()
+        if not k.endswith("_seconds")
+    )
+
+
+def table(rows, kind):
+    """Markdown: per data set (and horizon), each model's mean, spread and ratio."""
+    groups = {}
+    for row in rows:
+        key = (row["dataset"], row.get("horizon"))
+        groups.setdefault(key, []).append(row)
+    models = []
+    for row in rows:
+        for k in row:
+            if k not in ("dataset", "horizon", "seed") and not k.endswith("_seconds"):
+                if k not in models:
+                    models.append(k)
+    lines = []
+    header = ["data set", *([] if kind == "classify" else ["h"]), *models]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    for (dataset, horizon), group in groups.items():
+        cells = [dataset] + ([] if kind == "classify" else [str(horizon)])
+        reference = np.mean([r["ridge"] for r in group]) if kind != "classify" else None
+        for model in models:
+            values = np.array([r[model] for r in group if model in r])
+            if not len(values):
+                cells.append("")
+                continue
+            text = f"{values.mean():.3g}"
+            if np.ptp(values) > 0:
+                text += f" ±{np.ptp(values) / 2:.2g}"
+            if reference and model != "ridge":
+                text += f" ({values.mean() / reference:.2f})"
+            cells.append(text)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--suite", choices=["forecast", "libraries", "classify", "all"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--cells", nargs="+", default=list(CELLS), choices=list(CELLS))
+    parser.add_argument("--datasets", nargs="*", default=None)
+    parser.add_argument("--params", type=json.loads, default={})
+    parser.add_argument(
+        "--class-attrs",
+        type=json.loads,
+        default={},
+        help="private class attributes of the regressor family, for studies",
+    )
+    parser.add_argument("--grid", action="store_true", help="also the recommended grid")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    suites = ["forecast", "libraries", "classify"] if args.suite in (None, "all") else [args.suite]
+    warnings.filterwarnings("ignore", category=UserWarning)
+    from sklearn_rnn._regressors import BaseRecurrentRegressor
+
+    for name, value in args.class_attrs.items():
+        setattr(BaseRecurrentRegressor, name, value)
+    torch_threads = __import__("torch").get_num_threads()
+    results = {
+        "params": args.params,
+        "class_attrs": args.class_attrs,
+        "seeds": args.seeds,
+        "torch_threads": torch_threads,
+    }
+    for suite in suites:
+        start = time.perf_counter()
+        if suite == "forecast":
+            rows = run_forecasting(args.seeds, args.cells, args.params, args.grid, args.datasets)
+        elif suite == "libraries":
+            rows = run_libraries(args.seeds, args.params)
+        else:
+            rows = run_classification(args.seeds, args.cells, args.params, args.grid, args.datasets)
+        results[suite] = rows
+        results[f"{suite}_seconds"] = time.perf_counter() - start
+        print(f"\n## {suite} ({results[f'{suite}_seconds']:.0f} s)\n")
+        print(table(rows, suite))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=float) + "\n")
+
+
+if __name__ == "__main__":
+    main()
