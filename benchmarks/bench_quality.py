@@ -262,7 +262,7 @@ def _skforecast(seeds, params):
     fold = TimeSeriesFold(steps=10, initial_train_size=len(y) - 50, refit=False)
 
     def backtest(regressor):
-        forecaster = ForecasterRecursive(regressor=regressor, lags=WINDOW)
+        forecaster = ForecasterRecursive(regressor, lags=WINDOW)
         metric, _ = backtesting_forecaster(
             forecaster, y=y, cv=fold, metric="mean_absolute_error", show_progress=False
         )

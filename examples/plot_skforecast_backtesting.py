@@ -16,8 +16,8 @@ standardises the raw lags itself, so no scaler is needed.
 skforecast orders its lag columns newest first (``lag_1``, ``lag_2``, ...),
 while a recurrent network reads the columns of a 2-D input as time steps,
 oldest first, and summarises the sequence at its last step.
-``FunctionTransformer(np.fliplr)`` puts the lags back in time order; without it
-the network reads time backwards.
+``column_order="newest_first"`` tells the regressor so; without it the network
+reads time backwards.
 """
 
 # %%
@@ -25,13 +25,10 @@ the network reads time backwards.
 # on the years before the holdout, then forecasts every holdout year from the
 # years before it.
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
 from skforecast.recursive import ForecasterRecursive
 from sklearn.linear_model import Ridge
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_rnn import LSTMRegressor
 from sklearn_rnn.datasets import load_sunspots
@@ -42,9 +39,7 @@ n_train = len(y) - 60
 
 models = {
     "Ridge": Ridge(),
-    "LSTM": make_pipeline(
-        FunctionTransformer(np.fliplr), LSTMRegressor(lr=0.001, random_state=0)
-    ),
+    "LSTM": LSTMRegressor(column_order="newest_first", random_state=0),
 }
 
 
