@@ -42,7 +42,7 @@ from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.metrics import accuracy_score, mean_absolute_error
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.neural_network import MLPRegressor
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sklearn_rnn
@@ -54,6 +54,8 @@ HORIZON = 6
 HOLDOUT = 0.2
 # The grid the forecasting guide recommends.
 GRID = {"slidingwindowtransformer__window_size": [6, 12, 24], "estimator__hidden_size": [16, 64]}
+# A grid for the classifiers (not yet recommended by the docs: --grid only).
+CLASSIFIER_GRID = {"hidden_size": [32, 128], "readout": ["last", "mean"]}
 CELLS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
@@ -140,8 +142,6 @@ def recurrent(cell, family, seed, params, window=WINDOW):
     estimator = getattr(sklearn_rnn, f"{CELLS[cell]}{family}")(random_state=seed, **params)
     if family == "Classifier":
         return estimator
-    from sklearn.pipeline import Pipeline
-
     return Pipeline(
         [
             ("slidingwindowtransformer", SlidingWindowTransformer(window_size=window)),
@@ -150,13 +150,10 @@ def recurrent(cell, family, seed, params, window=WINDOW):
     )
 
 
-def lagged(model, window=WINDOW):
+class Lagged:
     """``model`` on the flattened lags, fitted on the rows with a complete window."""
-    return _CompleteWindows(model, window)
 
-
-class _CompleteWindows:
-    def __init__(self, model, window):
+    def __init__(self, model, window=WINDOW):
         self.model, self.window = model, window
 
     def _lags(self, X):
@@ -199,12 +196,12 @@ def forecast_scores(series, target, season, horizon, models):
         steps = test[:, None] + 1 + np.arange(horizon)[None, :]
         scores["seasonal_naive"] = mean_absolute_error(truth, values[steps - season])
     fit_y = y[:cut, 0] if horizon == 1 else y[:cut]
-    ridge = lagged(RidgeCV()).fit(X[:cut], fit_y)
+    ridge = Lagged(RidgeCV()).fit(X[:cut], fit_y)
     scores["ridge"] = mean_absolute_error(truth, ridge.predict_rows(X, test).reshape(truth.shape))
     for name, make in models.items():
         start = time.perf_counter()
         if name.startswith("mlp"):
-            model = lagged(make()).fit(X[:cut], fit_y)
+            model = Lagged(make()).fit(X[:cut], fit_y)
             prediction = model.predict_rows(X, test)
         else:
             model = make().fit(X[:cut], fit_y)
@@ -255,7 +252,6 @@ def _skforecast(seeds, params):
     import pandas as pd
     from skforecast.model_selection import TimeSeriesFold, backtesting_forecaster
     from skforecast.recursive import ForecasterRecursive
-    from sklearn.linear_model import Ridge
 
     values = load_sunspots().data[:, 0]
     y = pd.Series(values, index=pd.RangeIndex(len(values)), name="sunspots")
@@ -268,24 +264,11 @@ def _skforecast(seeds, params):
         )
         return float(np.asarray(metric)[0, -1] if hasattr(metric, "shape") else metric)
 
-    rows = []
-    for seed in seeds:
-        scores = {"ridge": backtest(Ridge())}
-        start = time.perf_counter()
-        scores["lstm"] = backtest(sklearn_rnn.LSTMRegressor(random_state=seed, **params))
-        scores["lstm_seconds"] = time.perf_counter() - start
-        newest_first = dict(params, column_order="newest_first")
-        scores["lstm_newest_first"] = backtest(
-            sklearn_rnn.LSTMRegressor(random_state=seed, **newest_first)
-        )
-        rows.append({"dataset": "skforecast_sunspots", "horizon": 10, "seed": seed, **scores})
-        print(_brief(rows[-1]), file=sys.stderr, flush=True)
-    return rows
+    return _library_rows("skforecast_sunspots", 10, seeds, params, backtest)
 
 
 def _sktime(seeds, params):
     import pandas as pd
-    from sklearn.linear_model import Ridge
     from sktime.forecasting.compose import make_reduction
     from sktime.performance_metrics.forecasting import mean_absolute_percentage_error
 
@@ -299,17 +282,25 @@ def _sktime(seeds, params):
         forecaster.fit(train)
         return float(mean_absolute_percentage_error(test, forecaster.predict(fh=horizon)))
 
+    return _library_rows("sktime_airline", 36, seeds, params, score)
+
+
+def _library_rows(dataset, horizon, seeds, params, score):
+    """Ridge (once: it has no seed) and the LSTM read both ways, scored by ``score``."""
+    from sklearn.linear_model import Ridge
+
+    ridge = score(Ridge())
     rows = []
     for seed in seeds:
-        scores = {"ridge": score(Ridge())}
         start = time.perf_counter()
+        scores = {"ridge": ridge}
         scores["lstm"] = score(sklearn_rnn.LSTMRegressor(random_state=seed, **params))
         scores["lstm_seconds"] = time.perf_counter() - start
         newest_first = dict(params, column_order="newest_first")
         scores["lstm_newest_first"] = score(
             sklearn_rnn.LSTMRegressor(random_state=seed, **newest_first)
         )
-        rows.append({"dataset": "sktime_airline", "horizon": 36, "seed": seed, **scores})
+        rows.append({"dataset": dataset, "horizon": horizon, "seed": seed, **scores})
         print(_brief(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
@@ -375,10 +366,6 @@ def run_classification(seeds, cells, params, grid, datasets=None):
             rows.append({"dataset": name, "seed": seed, **scores})
             print(_brief(rows[-1]), file=sys.stderr, flush=True)
     return rows
-
-
-# The grid the classification guide recommends.
-CLASSIFIER_GRID = {"hidden_size": [32, 128], "readout": ["last", "mean"]}
 
 
 # -- the table --------------------------------------------------------------------------

@@ -38,9 +38,10 @@ from ._training import (
 )
 
 # early_stopping="auto" holds out a tail for early stopping when it has at least this
-# many samples (50 at the default validation_fraction=0.1): on fewer, the validation
-# score is too noisy to choose an epoch by. The quality benchmark
-# (docs/user_guide/defaults.rst) measured the gain on series of 45 to 300 points.
+# many samples (from 41 samples at the default validation_fraction=0.1, the tail being
+# rounded up): on fewer, the validation score is too noisy to choose an epoch by. The
+# quality benchmark (docs/user_guide/defaults.rst) measured the gain on series of 45 to
+# 300 points.
 AUTO_MIN_VALIDATION = 5
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}

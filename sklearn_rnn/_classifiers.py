@@ -357,10 +357,12 @@ default="adam"
     clip_grad_norm : float or None, default=None
         If set, gradients are rescaled so that their total norm does not exceed it.
 
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Hold out the last ``validation_fraction`` of the samples, in the order given,
         and stop when their accuracy has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs; the weights of the best epoch are restored.
+        ``n_iter_no_change`` epochs; the weights of the best epoch (or those training
+        started from, when no epoch beats them) are restored. "auto" stops early when
+        the tail holds at least 5 samples, as the regressors do by default.
 
     validation_fraction : float, default=0.1
         Fraction of the samples (the last ones) held out for early stopping.

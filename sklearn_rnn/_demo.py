@@ -3,9 +3,9 @@
 For each series: frame one-step-ahead forecasting, hold out the last fifth, tune a
 ``SlidingWindowTransformer -> LSTMRegressor`` pipeline (the regressor standardises its
 inputs and target itself) with ``GridSearchCV`` over the window size and the number
-of hidden units on ``TimeSeriesSplit``, and compare its holdout error with a naive last-value
-forecast, with Ridge on the same lags, and with Ridge whose window is tuned by the same
-search.
+of hidden units on ``TimeSeriesSplit``, and compare its holdout error with a naive
+last-value forecast, with Ridge on the same lags, and with Ridge whose window is tuned
+by the same search.
 
 The airline series grows, and its seasonal swings grow with it: in levels, the holdout
 lies above everything seen in training, which no network with saturating units can

@@ -202,8 +202,8 @@ _SHARED_PARAMETERS = (
         error) with the recurrent head at zero, so it starts where a linear model on
         the same window ends and the recurrent part learns what a linear model cannot;
         both are then trained, and early stopping keeps the start when training does
-        not improve on it. Steps before a sequence's
-        start (ragged or NaN-led input) count as zeros. 0 turns the path off.
+        not improve on it. Steps before a sequence's start (ragged or NaN-led input)
+        count as zeros. 0 turns the path off.
 
     standardize : bool, default=True
         Standardise each input feature (mean and standard deviation over the observed
@@ -259,9 +259,9 @@ default="adam"
         is kept when no epoch beats it on the held-out samples. The tail is held out,
         not a random subset, so that a model of a time series is validated on its
         future and overlapping windows do not leak. "auto" stops early when the tail
-        holds at least 5 samples (50 at the default ``validation_fraction``): the
-        quality benchmark's largest gain over fixed epochs. Not used by
-        ``partial_fit``.
+        holds at least 5 samples (from 41 samples at the default
+        ``validation_fraction``): the quality benchmark's largest gain over fixed
+        epochs. Not used by ``partial_fit``.
 
     validation_fraction : float, default=0.1
         Fraction of the samples (the last ones) held out for early stopping.

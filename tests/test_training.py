@@ -77,6 +77,18 @@ def test_early_stopping_needs_enough_samples():
         GRURegressor(early_stopping=True).fit(X, y)
 
 
+@pytest.mark.parametrize(("n", "held_out"), [(40, 0), (41, 5), (120, 12)])
+def test_auto_early_stopping_holds_out_the_tail_from_five_samples(n, held_out):
+    """The regressors' default: early stopping where the tail (a tenth, rounded up)
+    holds 5 samples or more."""
+    X, y = _data(n=n)
+    model = GRURegressor(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    assert (model.validation_scores_ is not None) == (held_out > 0)
+    batches = model.history_[-1, "batches"]
+    assert sum(b.get("valid_batch_size", 0) for b in batches) == held_out
+    assert sum(b.get("train_batch_size", 0) for b in batches) == n - held_out
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_warm_start_continues_from_the_previous_weights(Estimator):
     X, y = _data(n=40)  # full-batch: no shuffling, so the runs can be compared exactly
