@@ -424,17 +424,19 @@ def main(argv=None):
         "--class-attrs",
         type=json.loads,
         default={},
-        help="private class attributes of the regressor family, for studies",
+        help="private class attributes of both families, for studies",
     )
     parser.add_argument("--grid", action="store_true", help="also the recommended grid")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     suites = ["forecast", "libraries", "classify"] if args.suite in (None, "all") else [args.suite]
     warnings.filterwarnings("ignore", category=UserWarning)
+    from sklearn_rnn._classifiers import BaseRecurrentClassifier
     from sklearn_rnn._regressors import BaseRecurrentRegressor
 
     for name, value in args.class_attrs.items():
-        setattr(BaseRecurrentRegressor, name, value)
+        for family in (BaseRecurrentRegressor, BaseRecurrentClassifier):
+            setattr(family, name, value)
     torch_threads = __import__("torch").get_num_threads()
     results = {
         "params": args.params,

@@ -44,6 +44,7 @@ from ._training import (
 # 300 points.
 AUTO_MIN_VALIDATION = 5
 
+
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 # What a warm start or partial_fit must find unchanged: it continues the same network.
@@ -54,6 +55,7 @@ _STRUCTURE = (
     "nonlinearity",
     "linear_window",
     "readout",
+    "patch_size",
 )
 
 try:  # scikit-learn >= 1.9: callbacks set on the estimator or a meta-estimator
@@ -76,6 +78,21 @@ READOUT_DOC = """\
         valid steps. Padding never enters any of them, so a sequence gets the same
         summary alone or in a ragged batch.
         {advice}
+"""
+
+PATCH_SIZE_DOC = """
+    patch_size : int or "auto", default="auto"
+        Consecutive time steps joined into one step of the network: a sequence of
+        ``n`` steps is read as ``ceil(n / patch_size)`` patches of ``patch_size *
+        n_features`` values, the last patch ending at its last step (the first one
+        completed with zeros before its start: the training mean when standardised).
+        A long sequence is then a short one, which a recurrent network learns far
+        better: on the quality benchmark's sequences of 150 to 427 steps, accuracy
+        went from chance level to that of 1-NN DTW. "auto" chooses, at the first fit,
+        the smallest size that makes the longest training sequence at most 16
+        patches (1 for up to 16 steps, so forecasting windows of up to 16 lags are
+        read step by step); ``patch_size_`` holds the size used, which a warm start
+        or ``partial_fit`` keeps. The linear path reads the steps themselves.
 """
 
 COLUMN_ORDER_DOC = """\
@@ -133,10 +150,16 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         "_tabular": bool,
         "input_mean_": (np.ndarray, type(None)),
         "input_scale_": (np.ndarray, type(None)),
+        "patch_size_": Integral,
     }
     _target_attributes = {}
     # Whether a new network's linear path starts from ridge regression on the targets.
     _init_linear = False
+    # patch_size="auto" joins consecutive steps into patches so that the longest
+    # training sequence is at most this many patches long. On the quality benchmark's
+    # UCR sets (150 to 427 steps) 16 took an LSTM from chance level to about 1-NN DTW's
+    # accuracy; 8, 24 and 32 did worse on average (docs/user_guide/defaults.rst).
+    _auto_patch_steps = 16
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -144,6 +167,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "readout": [StrOptions({"last", "mean", "max"})],
+        "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "linear_window": [Interval(Integral, 0, None, closed="left")],
         "standardize": ["boolean"],
         "column_order": [StrOptions({"oldest_first", "newest_first"})],
@@ -270,7 +294,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:
             X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
-        config = self._net_config(self._input_size(info), targets, device)
+        patch_size = self.patch_size_ if continues else self._auto_patch_size(X, lengths)
+        config = self._net_config(self._input_size(info), targets, device, patch_size)
         options = self._train_config(incremental, n_samples=len(X))
         with self._sklearn_callbacks(X_given, y_given, options) as bridge:
             net = train(
@@ -287,6 +312,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": info["n_features"],
             "feature_names_in_": info["feature_names_in"],
             "_tabular": info["tabular"],
+            "patch_size_": patch_size,
             **scaling,
             **{f"{k}_": v for k, v in summary(net).items()},
             **targets,
@@ -308,6 +334,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         fitted = {k: getattr(module.rnn, k, getattr(module, k, None)) for k in structure}
         structure["standardize"] = self.standardize
         fitted["standardize"] = self.input_mean_ is not None
+        if structure["patch_size"] == "auto":  # resolved by the first fit, kept since
+            structure["patch_size"] = fitted["patch_size"]
         if structure != fitted:
             raise ValueError(
                 "A warm start or partial_fit continues the fitted network, so its "
@@ -387,11 +415,20 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         """Parameters of the network beyond those every cell has (``nonlinearity``)."""
         return {}
 
-    def _net_config(self, input_size, targets, device):
+    def _auto_patch_size(self, X, lengths):
+        """``patch_size``, "auto" resolved: patches of as many steps as make the
+        longest training sequence at most ``_auto_patch_steps`` patches long."""
+        if self.patch_size != "auto":
+            return int(self.patch_size)
+        longest = X.shape[1] if lengths is None else int(lengths.max())
+        return max(1, -(-longest // self._auto_patch_steps))
+
+    def _net_config(self, input_size, targets, device, patch_size):
         """The network and optimizer that the parameters (and the targets) ask for.
 
         ``targets`` holds the family's fitted target attributes (``_encode_targets``'s,
         or a stored state's): they size the output and may choose the loss.
+        ``patch_size`` is the fitted one (``patch_size_``).
         """
         output_size = self._output_size(targets)
         optimizer = self._optimizer_class()
@@ -407,6 +444,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 "dropout": self.dropout,
                 "linear_window": self.linear_window,
                 "readout": self.readout,
+                "patch_size": patch_size,
                 **self._module_params(),
             },
             criterion=self._criterion(targets),
@@ -499,12 +537,14 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         Only the known attributes, of their types, are accepted; the weights must be
         arrays. Nothing in the state is ever unpickled or called.
         """
+        if isinstance(state, dict) and "patch_size_" not in state:
+            state = {**state, "patch_size_": 1}  # saved before patches existed
         self._check_fitted_state(state)
         state = dict(state)
         if device is None:
             device = self._device_for_loading()
         info = {"tabular": state["_tabular"], "n_features": state["n_features_in_"]}
-        config = self._net_config(self._input_size(info), state, device)
+        config = self._net_config(self._input_size(info), state, device, state["patch_size_"])
         net = restore_net(config, state.pop("net"))
         self._set_fitted(state, net)
 

@@ -113,11 +113,12 @@ class RecurrentModule(nn.Module):
         nonlinearity="tanh",
         linear_window=0,
         readout="last",
+        patch_size=1,
     ):
         super().__init__()
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.rnn = _CELLS[cell](
-            input_size=input_size,
+            input_size=patch_size * input_size,
             hidden_size=hidden_size,
             num_layers=num_layers,
             bidirectional=bidirectional,
@@ -132,6 +133,7 @@ class RecurrentModule(nn.Module):
         self.linear_window = linear_window
         self.linear = nn.Linear(linear_window * input_size, output_size) if linear_window else None
         self.readout = readout
+        self.patch_size = patch_size
 
     def forward(self, X, lengths=None):
         """Map ``X`` of shape (batch, time, features) to (batch, output_size).
@@ -151,6 +153,8 @@ class RecurrentModule(nn.Module):
         pool each sequence's own steps (see :func:`_pool`).
         """
         recent = self._last_steps(X, lengths) if self.linear is not None else None
+        if self.patch_size > 1:
+            X, lengths = self._patches(X, lengths)
         if self.readout != "last":
             summary = _pool(self._all_outputs(X, lengths), lengths, self.readout)
         elif lengths is None:
@@ -166,6 +170,30 @@ class RecurrentModule(nn.Module):
         if recent is None:
             return self.head(summary)
         return self.head(summary) + self.linear(recent.flatten(1))
+
+    def _patches(self, X, lengths):
+        """Each sequence as patches of ``patch_size`` steps, the last ending at its last
+        valid step: (batch, patches, patch_size * features), and the patch counts.
+
+        Step ``q`` of patch ``j`` of a sequence of ``n`` steps in ``m = ceil(n / p)``
+        patches is its step ``n - (m - j) * p + q``; the steps before its start are
+        zeros, and so are the patches after its last (padding, as before).
+        """
+        p = self.patch_size
+        batch, n_steps, n_features = X.shape
+        if lengths is None:
+            patches = -(-n_steps // p)
+            zeros = X.new_zeros(batch, patches * p - n_steps, n_features)
+            return torch.cat([zeros, X], dim=1).reshape(batch, patches, p * n_features), None
+        counts = (lengths + p - 1) // p
+        device = X.device
+        n, m = lengths.to(device)[:, None, None], counts.to(device)[:, None, None]
+        j = torch.arange(int(counts.max()), device=device)[None, :, None]
+        index = n - (m - j) * p + torch.arange(p, device=device)[None, None, :]
+        valid = ((index >= 0) & (index < n)).reshape(batch, -1, 1)
+        index = index.clamp(0, n_steps - 1).reshape(batch, -1, 1).expand(-1, -1, n_features)
+        steps = torch.gather(X, 1, index) * valid
+        return steps.reshape(batch, -1, p * n_features), counts
 
     def _last_outputs(self, X, lengths):
         """The top layer's output at each sequence's last valid step (unidirectional).

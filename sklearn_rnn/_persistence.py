@@ -230,14 +230,20 @@ def _check_structure(path, estimator, fitted, weights):
     layers = {k.split("_l")[1].split("_")[0] for k in shapes if k.startswith("rnn.weight_ih_l")}
     linear = shapes.get("linear.weight", (outputs, 0))[1]
     params = estimator.get_params()
+    patch_size = fitted.get("patch_size_", 1)  # files from before patches: 1
+    if not isinstance(patch_size, int) or isinstance(patch_size, bool) or patch_size < 1:
+        raise _not_a_model(path, f"its patch_size_ is {patch_size!r}, not a positive int")
+    inputs, remainder = divmod(inputs, patch_size)  # a step's features, from a patch's
     expected = {
         "hidden_size": hidden,
         "num_layers": len(layers),
         "bidirectional": any(k.endswith("_reverse") for k in shapes),
-        "linear_window": linear // inputs if linear % inputs == 0 else -1,
+        "linear_window": linear // inputs if inputs and linear % inputs == 0 else -1,
     }
     actual = {k: params[k] for k in expected}
     input_size = 1 if fitted.get("_tabular") else fitted.get("n_features_in_")
+    if remainder:
+        input_size = None  # no whole number of features per step
     try:  # the family says: the regressors' n_outputs_, the classifiers' classes_
         output_size = estimator._output_size(fitted)
     except (KeyError, TypeError):

@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
-from ._base import COLUMN_ORDER_DOC, READOUT_DOC, BaseRecurrentEstimator
+from ._base import COLUMN_ORDER_DOC, PATCH_SIZE_DOC, READOUT_DOC, BaseRecurrentEstimator
 from ._data import target_statistics
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
@@ -73,6 +73,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         readout="last",
+        patch_size="auto",
         linear_window=LINEAR_WINDOW,
         standardize=True,
         column_order="oldest_first",
@@ -99,6 +100,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.readout = readout
+        self.patch_size = patch_size
         self.linear_window = linear_window
         self.standardize = standardize
         self.column_order = column_order
@@ -193,6 +195,7 @@ _SHARED_PARAMETERS = (
         advice="The last step, the default, is the natural summary of a\n        "
         "forecasting window; pooling was not benchmarked for regression."
     )
+    + PATCH_SIZE_DOC
     + """
     linear_window : int, default=12
         The last ``linear_window`` observed time steps of each sequence also go through
@@ -331,6 +334,9 @@ _ATTRIBUTES = """\
 
     input_scale_ : ndarray of shape (n_step_features,) or None
         Standard deviation of each feature likewise (1 where it is zero).
+
+    patch_size_ : int
+        The number of time steps in a patch (``patch_size``, "auto" resolved).
 
     target_mean_ : ndarray of shape (n_outputs,) or None
         Mean of each target in the training set; None with ``standardize=False``.
@@ -478,6 +484,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         bidirectional=False,
         dropout=0.0,
         readout="last",
+        patch_size="auto",
         linear_window=LINEAR_WINDOW,
         standardize=True,
         column_order="oldest_first",
@@ -505,6 +512,7 @@ class RNNRegressor(BaseRecurrentRegressor):
             bidirectional=bidirectional,
             dropout=dropout,
             readout=readout,
+            patch_size=patch_size,
             linear_window=linear_window,
             standardize=standardize,
             column_order=column_order,

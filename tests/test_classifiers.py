@@ -140,7 +140,10 @@ def _multilabel(n=90, seed=0):
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)
 def test_multilabel_indicator_y_as_mlp_classifier(Classifier, tmp_path):
     X, Y = _multilabel()
-    model = Classifier(**FAST).fit(X, Y)
+    # One direction: in FAST's 30 epochs, 8 units reading both ways fit these labels
+    # more slowly (0.71-0.81 subset accuracy over seeds 0-3, one way 0.83-0.94); at the
+    # defaults, both ways score 0.86-0.94 on fresh sequences.
+    model = Classifier(**FAST, bidirectional=False).fit(X, Y)
     np.testing.assert_array_equal(model.classes_, [0, 1])
     predicted = model.predict(X)
     assert predicted.shape == Y.shape and predicted.dtype.kind == "i"

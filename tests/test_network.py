@@ -252,3 +252,52 @@ def test_pooled_readout_of_equal_lengths_pools_every_step(readout):
         # and not the last step's output
         last = module.head(module.rnn(X)[0][:, -1])
         assert not torch.allclose(module(X), last)
+
+
+def _patched_by_hand(X, lengths, p):
+    """Each sequence's steps counted back from its end in patches of ``p`` (zeros
+    before its start), then padded with zero patches to the batch's longest."""
+    rows = []
+    for x, n in zip(X, lengths, strict=True):
+        m = -(-int(n) // p)
+        steps = torch.cat([x.new_zeros(m * p - int(n), x.shape[1]), x[:n]])
+        rows.append(steps.reshape(m, -1))
+    return torch.nn.utils.rnn.pad_sequence(rows, batch_first=True), (lengths + p - 1) // p
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("readout", ["last", "mean", "max"])
+def test_patches_are_read_as_steps_counted_back_from_each_end(cell, bidirectional, readout):
+    """A network with patches of 3 steps of 2 features is the network without patches
+    fed 6-feature steps built by hand; garbage where padding is changes nothing."""
+    torch.manual_seed(0)
+    kwargs = dict(hidden_size=5, num_layers=2, bidirectional=bidirectional, readout=readout)
+    patched = RecurrentModule(cell, 2, 3, patch_size=3, **kwargs).eval()
+    plain = RecurrentModule(cell, 6, 3, **kwargs).eval()
+    plain.load_state_dict(patched.state_dict())
+    lengths = torch.tensor([7, 1, 3, 9, 4, 6])
+    X = torch.randn(len(lengths), 9, 2)
+    noisy = X.clone()
+    for i, n in enumerate(lengths):
+        noisy[i, n:] = 1e3 * torch.randn(9 - n, 2)
+    with torch.no_grad():
+        got = patched(noisy, lengths)
+        want = plain(*_patched_by_hand(X, lengths, 3))
+        alone = torch.cat([patched(X[i : i + 1, :n]) for i, n in enumerate(lengths)])
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(alone, want, rtol=1e-5, atol=1e-6)
+
+
+def test_the_linear_path_reads_steps_not_patches():
+    torch.manual_seed(0)
+    patched = RecurrentModule("gru", 2, 1, linear_window=4, patch_size=3).eval()
+    plain = RecurrentModule("gru", 2, 1, linear_window=4).eval()
+    for module in (patched, plain):
+        module.head.weight.data.zero_()
+    plain.linear.load_state_dict(patched.linear.state_dict())
+    plain.head.bias.data.copy_(patched.head.bias.data)
+    lengths = torch.tensor([5, 2, 8])
+    X = torch.randn(3, 8, 2)
+    with torch.no_grad():
+        torch.testing.assert_close(patched(X, lengths), plain(X, lengths))

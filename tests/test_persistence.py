@@ -243,6 +243,7 @@ def _rewrite(path, edit):
         (lambda m, s: m["fitted"].update(n_features_in_=7), "input_size=7 against 2"),
         (lambda m, s: m["fitted"].update(n_outputs_=3), "n_outputs_=3 against 1"),
         (lambda m, s: m["params"].update(linear_window=5), "linear_window=5 against 12"),
+        (lambda m, s: m["fitted"].update(patch_size_=2), "input_size=2 against 1"),
     ],
 )
 def test_load_model_checks_the_parameters_against_the_tensors(tmp_path, monkeypatch, edit, named):
@@ -401,3 +402,34 @@ def test_a_fitted_estimator_keeps_no_reference_to_the_data(early_stopping, view)
     gc.collect()
     assert [ref() is None for ref in alive] == [True, True]
     assert model.predict(_data()[0]).shape == (60,)
+
+
+def test_patches_survive_every_stored_form(tmp_path):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 40, 2), rng.randn(30)
+    model = LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    assert model.patch_size_ == 3
+    save_model(model, tmp_path / "m.pt")
+    for restored in (pickle.loads(pickle.dumps(model)), load_model(tmp_path / "m.pt")):
+        assert restored.patch_size_ == 3
+        np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+def test_a_state_from_before_patches_loads_as_patches_of_one_step():
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    assert model.patch_size_ == 1
+    state = model.__getstate__()
+    del state["_fitted_state"]["patch_size_"]
+    restored = GRURegressor.__new__(GRURegressor)
+    restored.__setstate__(state)
+    assert restored.patch_size_ == 1
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("patch_size", [0, -1, 1.5, True, "2"])
+def test_load_model_refuses_a_patch_size_that_is_not_a_positive_int(tmp_path, patch_size):
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: m["fitted"].update(patch_size_=patch_size))
+    with pytest.raises(ValueError, match="patch_size_ is .*not a positive int"):
+        load_model(path)

@@ -424,3 +424,33 @@ def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps():
     np.testing.assert_allclose(weight[12:], ridge.coef_, rtol=1e-4, atol=1e-5)
     expected = ridge.predict(Xs.reshape(len(X), -1)) * start.target_scale_ + start.target_mean_
     np.testing.assert_allclose(start.predict(X), expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "lengths, patch_size",
+    [([16, 5], 1), ([17, 5], 2), ([5, 40], 3), ([48, 48], 3), ([49], 4)],
+)
+def test_auto_patch_size_makes_the_longest_sequence_at_most_16_patches(lengths, patch_size):
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2) for n in lengths * 5]
+    y = rng.randn(len(X))
+    model = GRURegressor(hidden_size=4, max_epochs=1).fit(X, y)
+    assert model.patch_size_ == patch_size
+    assert model.net_.module_.rnn.input_size == 2 * patch_size
+    assert GRURegressor(max_epochs=1, patch_size=7).fit(X, y).patch_size_ == 7
+
+
+def test_a_continued_fit_keeps_the_patch_size():
+    """The size "auto" chose at the first fit stays, even when later sequences are
+    longer; a different explicit size would be a different network."""
+    rng = np.random.RandomState(0)
+    model = LSTMRegressor(hidden_size=4, max_epochs=1, warm_start=True)
+    model.fit(rng.randn(20, 20, 1), rng.randn(20))
+    assert model.patch_size_ == 2
+    model.fit(rng.randn(20, 60, 1), rng.randn(20))
+    assert model.patch_size_ == 2 and model.n_iter_ == 2
+    model.partial_fit(rng.randn(20, 60, 1), rng.randn(20))
+    assert model.patch_size_ == 2 and model.n_iter_ == 3
+    model.set_params(patch_size=2).fit(rng.randn(20, 8, 1), rng.randn(20))
+    with pytest.raises(ValueError, match="structure must not change"):
+        model.set_params(patch_size=4).fit(rng.randn(20, 8, 1), rng.randn(20))
