@@ -4,7 +4,8 @@ The same model (one LSTM layer and a linear head giving one score per class), da
 (float32 sequences, integer labels), optimizer (Adam), batch size and epochs: the raw
 loop over prebuilt tensors (randperm, slice a batch, zero_grad, forward,
 cross-entropy, backward, step) against ``LSTMClassifier.fit`` on numpy input,
-validation included, with ``standardize=False`` (the raw loop does not scale either).
+validation included, with ``standardize=False`` (the raw loop does not scale either),
+one direction and no patches (the raw loop's model).
 Prediction: ``predict_proba`` on 100,000 sequences against the raw module's forward
 and softmax in batches of 128. Interleaved in one process after a warm-up; the figure
 is the median of paired ratios ``time(ours) / time(raw)``, goal at most 1.05.
@@ -77,6 +78,8 @@ def fit_ours(X, y, n_classes, hidden, batch_size, epochs):
         batch_size=batch_size,
         max_epochs=epochs,
         standardize=False,
+        bidirectional=False,  # the raw loop's model: one direction, every step
+        patch_size=1,
         random_state=0,
     ).fit(X, y)
 
