@@ -21,11 +21,12 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._data import check_sequences, feature_statistics, standardize
 from ._network import RecurrentModule
+from ._params import reject_booleans
 from ._training import (
     NetConfig,
     TrainConfig,
@@ -380,14 +381,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _check_no_booleans(self):
         """Booleans are integers to Python, not sizes or counts here: a clear error."""
-        for name, constraints in self._parameter_constraints.items():
-            value = getattr(self, name, None)
-            integral = any(getattr(c, "type", None) is Integral for c in constraints)
-            if integral and isinstance(value, (bool, np.bool_)):
-                raise InvalidParameterError(
-                    f"The {name!r} parameter of {type(self).__name__} must be an int, "
-                    f"not a boolean. Got {value!r} instead."
-                )
+        reject_booleans(type(self).__name__, vars(self), self._parameter_constraints)
 
     def _optimizer_params(self, optimizer):
         """``lr``, and ``weight_decay`` where the optimizer takes it (LBFGS does not)."""

@@ -101,6 +101,8 @@ class EarlyStoppingFromStart(EarlyStopping):
     weights restored at the end (``best_epoch_`` is then the number of epochs trained
     before this run: 0 for a new network). A network that starts from a fitted linear
     model (the regressors' ridge start) thus never ends worse on validation than it.
+    The last epoch's history row records ``best_epoch``, the epoch whose weights are
+    kept (a tie is no improvement: the first of equal scores).
     """
 
     start_score = None
@@ -113,6 +115,12 @@ class EarlyStoppingFromStart(EarlyStopping):
             self.best_epoch_ = self.start_epoch_
             if self.load_best:
                 self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
+
+    def on_train_end(self, net, **kwargs):
+        super().on_train_end(net, **kwargs)
+        if len(net.history) > self.start_epoch_:
+            # The epoch whose weights the net holds, for whoever reads the history.
+            net.history.record("best_epoch", self.best_epoch_)
 
 
 class DivergenceCheck(Callback):

@@ -145,6 +145,15 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         self : object
             The estimator, trained for one more epoch.
         """
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # One call's y is a sample of the classes, not their frequencies.
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit, as in "
+                "SGDClassifier: each call sees only part of the data. Compute the "
+                "weights once with sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=classes, y=y) on enough of the labels and pass the "
+                "resulting {label: weight} dict as class_weight."
+            )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict_proba(self, X):
@@ -347,7 +356,8 @@ _PARAMETERS = (
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in ``LogisticRegression``: a dict
         ``{label: weight}``, "balanced" (inversely proportional to the class
-        frequencies), or None (all 1). Multiplied with ``sample_weight``.
+        frequencies in ``fit``'s ``y``; refused by ``partial_fit``, which sees part of
+        the data a call), or None (all 1). Multiplied with ``sample_weight``.
 
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
 default="adam"
@@ -394,6 +404,10 @@ default="adam"
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling of mini-batches and dropout.
+        Pass an int for identical results across calls. None draws the seeds from
+        numpy's global generator, as scikit-learn's estimators do (so
+        ``np.random.seed`` before ``fit`` makes it repeatable); torch's global
+        generator is left as it was.
 
     device : str or torch.device, default="cpu"
         Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or "auto".

@@ -43,7 +43,7 @@ def _plain(value, name):
 
 
 def save_model(estimator, path):
-    """Save a fitted recurrent regressor without pickle.
+    """Save a fitted recurrent estimator (a regressor or a classifier) without pickle.
 
     The file holds the estimator's parameters and fitted attributes as JSON text and
     the network's weights as tensors, in PyTorch's format. :func:`load_model` reads it
@@ -53,7 +53,8 @@ def save_model(estimator, path):
 
     Parameters
     ----------
-    estimator : fitted RNNRegressor, LSTMRegressor or GRURegressor
+    estimator : fitted RNNRegressor, LSTMRegressor, GRURegressor, RNNClassifier, \
+            LSTMClassifier or GRUClassifier
         The model to save. Its parameters must be plain values: an ``optimizer`` given
         as a class, ``callbacks`` or a ``RandomState`` need pickle (or joblib).
 
@@ -140,7 +141,8 @@ def load_model(path, *, device="cpu"):
 
     Returns
     -------
-    estimator : RNNRegressor, LSTMRegressor or GRURegressor
+    estimator : RNNRegressor, LSTMRegressor, GRURegressor, RNNClassifier, \
+            LSTMClassifier or GRUClassifier
         The fitted model, predicting exactly as the saved one.
 
     See Also

@@ -90,7 +90,8 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : fitted RNNRegressor, LSTMRegressor or GRURegressor
+        estimator : fitted RNNRegressor, LSTMRegressor, GRURegressor, \
+                RNNClassifier, LSTMClassifier or GRUClassifier
             The estimator whose ``loss_curve_`` (and ``validation_scores_``) to draw.
 
         ax : matplotlib Axes, default=None
@@ -108,14 +109,9 @@ class LossCurveDisplay:
         scores = estimator.validation_scores_
         best_epoch = None  # without early stopping the model keeps its last epoch
         if estimator.best_validation_score_ is not None:
-            # Early stopping restored the last epoch that scored best; when no epoch
-            # beat the weights it started from, those (epoch 0 of its validated run).
-            scores_array = np.asarray(scores)
-            matches = np.flatnonzero(scores_array == estimator.best_validation_score_)
-            if len(matches):
-                best_epoch = int(matches[-1]) + 1
-            else:
-                best_epoch = int(np.flatnonzero(~np.isnan(scores_array))[0])
+            # The epoch early stopping kept, as its history records it: the first of
+            # equal scores, or the weights it started from (epoch 0 of a new network).
+            best_epoch = estimator.history_[-1].get("best_epoch")
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_scores=scores,

@@ -149,6 +149,12 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 f"y has {Y.shape[1]} output(s), but the fitted network predicts "
                 f"{self.n_outputs_}; a warm start or partial_fit cannot change that."
             )
+        if continues and y.ndim != self._y_ndim:
+            shape = "1-D" if self._y_ndim == 1 else "2-D, (n_samples, n_outputs)"
+            raise ValueError(
+                f"y is {y.ndim}-D, but the estimator was fitted with a {shape} y, and "
+                "predict returns that shape; a warm start or partial_fit cannot change it."
+            )
         if continues:
             mean, scale = self.target_mean_, self.target_scale_
         elif self.standardize:
@@ -287,8 +293,10 @@ default="adam"
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling of mini-batches and dropout.
-        Pass an int for identical results across calls. The global random state of
-        numpy and torch is left as it was.
+        Pass an int for identical results across calls. None draws the seeds from
+        numpy's global generator, as scikit-learn's estimators do (so
+        ``np.random.seed`` before ``fit`` makes it repeatable); torch's global
+        generator is left as it was.
 
     device : str or torch.device, default="cpu"
         Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or
@@ -358,7 +366,9 @@ _NOTES = """\
     lengths. Sequences shorter than the longest (a list of different lengths, or 3-D
     rows that begin with all-NaN time steps) are read at their own last real step, so
     padding never reaches a prediction: a unidirectional network reads each sequence's
-    output there (batches of similar lengths, no packing), a bidirectional one packs.
+    output there (batches of similar lengths, no packing); a bidirectional one runs its
+    backward direction over each sequence reversed within its own length (on a GPU it
+    packs them, which cuDNN runs fast).
 
     A sample that occurs several times in the training set is merged into one sample
     whose weight is its count, and samples are put in a canonical order before
@@ -415,7 +425,7 @@ def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
 {example}"""
 
 
-def _example(name, kwargs):
+def _example(name):
     return f"""    >>> import numpy as np
     >>> from sklearn_rnn import {name}
     >>> X = np.array([[0.1, 0.2, 0.3, 0.4, 0.5],
@@ -438,7 +448,7 @@ class LSTMRegressor(BaseRecurrentRegressor):
         "The LSTM cell's gates and separate cell state let gradients flow across many\n"
         "    time steps, so it learns long-range dependencies where a plain RNN's\n"
         "    gradients vanish.",
-        _example("LSTMRegressor", {}),
+        _example("LSTMRegressor"),
     )
     _cell = "lstm"
 
@@ -448,7 +458,7 @@ class GRURegressor(BaseRecurrentRegressor):
         "Gated recurrent unit (GRU) network regressor for sequences.",
         "The GRU cell gates its hidden state like an LSTM, with fewer parameters and\n"
         "    no separate cell state; it is often as accurate and somewhat faster.",
-        _example("GRURegressor", {}),
+        _example("GRURegressor"),
     )
     _cell = "gru"
 
@@ -459,7 +469,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         "The simplest recurrent cell, h_t = act(W x_t + U h_(t-1) + b). Its gradients\n"
         "    vanish or explode over long sequences; prefer LSTMRegressor or GRURegressor\n"
         "    when dependencies span many steps.",
-        _example("RNNRegressor", {}),
+        _example("RNNRegressor"),
         extra_parameters=_LEADING_PARAMETERS
         + """\
     nonlinearity : {"tanh", "relu"}, default="tanh"

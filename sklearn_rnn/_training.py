@@ -1,8 +1,9 @@
 """The training side: the skorch net, its callbacks, seeding, continuation, serialisation.
 
-The estimators (``_base.py``) meet this module at three calls: :func:`train` fits a net
-on data in the internal form, :func:`forward` predicts with one, and
-:func:`net_state` / :func:`restore_net` turn a net into plain data and back. Nothing
+The estimators (``_base.py``) meet this module at a few calls: :func:`train` fits a net
+on data in the internal form, :func:`summary` reads what the fit recorded,
+:func:`forward` predicts with one, and :func:`net_state` / :func:`restore_net` turn a
+net into plain data and back. Nothing
 here knows about scikit-learn's parameters or fitted attributes.
 
 Private names of skorch used here (each checked by ``tests/test_training_side.py``):
@@ -331,7 +332,9 @@ def summary(net):
 
     ``validation_scores`` has one entry per epoch (NaN for epochs trained without
     early stopping), or is None when no epoch was validated; ``best_validation_score``
-    and ``best_loss`` describe the weights that the net holds now.
+    is the score of the weights the net holds now; ``best_loss``, without early
+    stopping, is the lowest training loss over the epochs (as ``MLPRegressor``'s: the
+    net holds the last epoch's weights, whose loss may be higher).
     """
     history = net.history
     loss_curve = [float(loss) for loss in history[:, "train_loss"]]
@@ -453,17 +456,17 @@ def _to_torch(obj):
 
 
 def _seeds(random_state, n=2, offset=0):
-    """``n`` 32-bit seeds from ``random_state``, never touching global random state.
+    """``n`` 32-bit seeds from ``random_state``, as scikit-learn reads it.
 
-    ``offset`` (the number of epochs already trained) gives a continued fit seeds of
-    its own, so its epochs do not replay the shuffles and dropout masks of earlier ones.
+    None draws from numpy's global generator, as every scikit-learn estimator does, so
+    that ``np.random.seed`` before a fit makes it reproducible; torch's global
+    generator is never the source. ``offset`` (the number of epochs already trained)
+    gives a continued fit seeds of its own, so its epochs do not replay the shuffles
+    and dropout masks of earlier ones.
     """
-    if random_state is None:
-        sequence = np.random.SeedSequence()  # fresh OS entropy
-    else:
-        rng = check_random_state(random_state)
-        entropy = int(rng.randint(np.iinfo(np.int32).max))
-        sequence = np.random.SeedSequence([entropy, offset])
+    rng = check_random_state(random_state)
+    entropy = int(rng.randint(np.iinfo(np.int32).max))
+    sequence = np.random.SeedSequence([entropy, offset])
     return [int(s) for s in sequence.generate_state(n)]
 
 

@@ -13,6 +13,8 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
+from ._params import reject_booleans
+
 __all__ = ["SlidingWindowTransformer", "frame_forecast"]
 
 
@@ -120,6 +122,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
+        reject_booleans(type(self).__name__, vars(self), self._parameter_constraints)
         _validate_series(self, X, reset=True)
         return self
 
@@ -217,14 +220,14 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
-@validate_params(
-    {
-        "X": ["array-like"],
-        "horizon": [Interval(Integral, 1, None, closed="left")],
-        "target": [None, Integral, str],
-    },
-    prefer_skip_nested_validation=True,
-)
+_FRAME_FORECAST_CONSTRAINTS = {
+    "X": ["array-like"],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "target": [None, Integral, str],
+}
+
+
+@validate_params(_FRAME_FORECAST_CONSTRAINTS, prefer_skip_nested_validation=True)
 def frame_forecast(X, *, horizon=1, target=None):
     """Align a series with the values that follow each row: ``X`` and ``y`` to fit.
 
@@ -274,6 +277,7 @@ def frame_forecast(X, *, horizon=1, target=None):
            [3., 4.],
            [4., 5.]])
     """
+    reject_booleans("frame_forecast", {"horizon": horizon}, _FRAME_FORECAST_CONSTRAINTS)
     X = _as_2d_series(X)
     is_frame = hasattr(X, "iloc")
     values = np.asarray(X)

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.utils.class_weight import compute_class_weight
 
 from sklearn_rnn import (
     GRUClassifier,
@@ -193,3 +194,17 @@ def test_sklearn_callbacks_see_every_epoch_of_a_classifier_search():
     search = GridSearchCV(GRUClassifier(max_epochs=2), {"hidden_size": [4, 8]}, cv=2)
     search.set_callbacks(recorder).fit(X, y)
     assert recorder.ended.count(("GRUClassifier", "epoch")) == 2 * (2 * 2 + 1)
+
+
+def test_partial_fit_refuses_balanced_class_weight_as_sgd_classifier_does():
+    """One call's y is part of the data, not the class frequencies: "balanced" would be
+    recomputed a call at a time. Refused, with the way to do it, and nothing fitted."""
+    X, y = _sequences()
+    model = GRUClassifier(**FAST, class_weight="balanced")
+    with pytest.raises(ValueError, match="'balanced' is not supported for partial_fit"):
+        model.partial_fit(X, y, classes=np.unique(y))
+    assert not hasattr(model, "classes_")
+    weights = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    model.set_params(class_weight=dict(zip(np.unique(y), weights, strict=True)))
+    model.partial_fit(X, y, classes=np.unique(y))
+    assert model.n_iter_ == 1

@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import sklearn_rnn
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 # Code blocks hold about 82 characters at 1280 px (docs/_static/custom.css); the
@@ -90,3 +92,20 @@ def test_the_sequence_example_prints_what_its_comment_says(path):
     # Fits agree to the bit only on the same number of threads; the shown digits
     # come from a run on two.
     np.testing.assert_allclose(eval(expression, namespace), shown, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        sklearn_rnn.save_model,
+        sklearn_rnn.load_model,
+        sklearn_rnn.LossCurveDisplay.from_estimator,
+    ],
+)
+def test_functions_that_take_any_estimator_say_so(function):
+    """save_model, load_model and the loss curve take classifiers too: their
+    docstrings name every estimator they take."""
+    for name in ("RNNRegressor", "LSTMRegressor", "GRURegressor"):
+        assert name in function.__doc__
+    for name in ("RNNClassifier", "LSTMClassifier", "GRUClassifier"):
+        assert name in function.__doc__

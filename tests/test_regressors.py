@@ -5,10 +5,10 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import r2_score
 
-from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor
+from sklearn_rnn import GRUClassifier, GRURegressor, LSTMRegressor, RNNRegressor
 
 from .conftest import ESTIMATORS
 
@@ -158,19 +158,37 @@ def test_random_state_makes_fit_reproducible(Estimator, rng):
     assert not np.allclose(*unseeded)
 
 
-@pytest.mark.parametrize("random_state", [0, None])
-def test_fit_leaves_global_random_state_alone(random_state, rng):
+def test_a_seeded_fit_leaves_global_random_state_alone(rng):
     X, y = _sequences(rng)
     torch.manual_seed(123)
     np.random.seed(123)
     torch_state = torch.get_rng_state()
     numpy_state = np.random.get_state()
-    LSTMRegressor(**dict(FAST, dropout=0.5, random_state=random_state)).fit(X, y)
+    LSTMRegressor(**dict(FAST, dropout=0.5, random_state=0)).fit(X, y)
     assert torch.equal(torch.get_rng_state(), torch_state)
     after = np.random.get_state()
     assert after[0] == numpy_state[0]
     np.testing.assert_array_equal(after[1], numpy_state[1])
     assert after[2:] == numpy_state[2:]
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRUClassifier])
+def test_random_state_none_draws_from_numpys_global_generator(Estimator, rng):
+    """As in every scikit-learn estimator (``check_random_state(None)``): seeding numpy
+    before an unseeded fit repeats it; torch's global generator is left alone."""
+    X, y = _sequences(rng)
+    if Estimator is GRUClassifier:
+        y = y > np.median(y)
+    outputs = []
+    for seed in (7, 7, 8):
+        np.random.seed(seed)
+        torch.manual_seed(123)
+        torch_state = torch.get_rng_state()
+        model = Estimator(**dict(FAST, dropout=0.3, random_state=None)).fit(X, y)
+        assert torch.equal(torch.get_rng_state(), torch_state)
+        outputs.append(model.predict_proba(X) if is_classifier(model) else model.predict(X))
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    assert not np.allclose(outputs[0], outputs[2])
 
 
 def test_fitted_attributes_record_training(rng):

@@ -454,3 +454,20 @@ def test_a_continued_fit_keeps_the_patch_size():
     model.set_params(patch_size=2).fit(rng.randn(20, 8, 1), rng.randn(20))
     with pytest.raises(ValueError, match="structure must not change"):
         model.set_params(patch_size=4).fit(rng.randn(20, 8, 1), rng.randn(20))
+
+
+@pytest.mark.parametrize(
+    "first, then", [(lambda y: y, lambda y: y[:, None]), (lambda y: y[:, None], lambda y: y)]
+)
+def test_a_continued_fit_refuses_another_shape_of_y(first, then):
+    """predict returns y's shape at the first fit: a 1-D y then a (n, 1) one (or the
+    reverse) would change what it returns, silently. The classifiers refuse it too."""
+    X, y = _data(n=40)
+    model = LSTMRegressor(hidden_size=4, random_state=0).partial_fit(X, first(y))
+    shape = model.predict(X).shape
+    with pytest.raises(ValueError, match="y is .-D, but the estimator was fitted with"):
+        model.partial_fit(X, then(y))
+    model.set_params(warm_start=True, max_epochs=1)
+    with pytest.raises(ValueError, match="y is .-D, but the estimator was fitted with"):
+        model.fit(X, then(y))
+    assert model.predict(X).shape == shape and model.n_iter_ == 1

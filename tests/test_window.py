@@ -168,3 +168,14 @@ def test_no_window_sees_its_target(window_size, horizon):
     first_target = y if horizon == 1 else y[:, 0]
     assert (latest_seen < first_target).all()
     np.testing.assert_array_equal(latest_seen + 1, first_target)  # nothing is wasted
+
+
+@pytest.mark.parametrize("flag", [True, np.True_])
+def test_booleans_are_not_sizes(flag):
+    """True is the integer 1 to Python; as a window size or a horizon it is a mistake,
+    refused by name as the estimators refuse it."""
+    series = np.arange(10.0).reshape(-1, 1)
+    with pytest.raises(InvalidParameterError, match="'window_size' parameter of Sliding"):
+        SlidingWindowTransformer(window_size=flag).fit(series)
+    with pytest.raises(InvalidParameterError, match="'horizon' parameter of frame_forecast"):
+        frame_forecast(series, horizon=flag)
