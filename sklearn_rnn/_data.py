@@ -216,6 +216,11 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
         _name_missing_targets(y)
     ragged = is_ragged(X)
     ndim = 3 if ragged else input_ndim(X)
+    if fitted is not None and ndim == 2 and not fitted["tabular"] and fitted["n_features"] == 1:
+        # A model of one-feature sequences reads (n, T) as n sequences of T steps: what a
+        # list of equal-length 1-D sequences, or MAPIE's (1, n_features_in_) probe, means.
+        X = check_array(X, dtype="numeric", ensure_all_finite=False, estimator=estimator)
+        X, ndim = X[:, :, None], 3
     if fitted is not None:
         _check_fitted_form(estimator, ndim, fitted)
     if ndim != 3:
@@ -337,17 +342,19 @@ def _check_tabular(estimator, X, y, fitted, y_numeric):
 
     In ``fit`` (``fitted`` None) ``check_X_y``, which sets nothing on the estimator, and
     the column names it would record; else ``validate_data`` with ``reset=False``, which
-    checks ``n_features_in_`` and ``feature_names_in_`` and sets nothing either.
+    checks ``n_features_in_`` and ``feature_names_in_`` and sets nothing either, and the
+    fitted names (a continued fit keeps them).
     """
     kwargs = {"dtype": "numeric"}
     no_y = isinstance(y, str) and y == "no_validation"
     if not no_y:
         kwargs.update(multi_output=True, y_numeric=y_numeric)
-    if fitted is not None:
+    if fitted is not None:  # the names checked against the fitted ones, which stay
+        names = getattr(estimator, "feature_names_in_", None)
         if no_y:
-            return validate_data(estimator, X, reset=False, **kwargs), None, None
+            return validate_data(estimator, X, reset=False, **kwargs), None, names
         X, y = validate_data(estimator, X, y, reset=False, **kwargs)
-        return X, y, None
+        return X, y, names
     names = _get_feature_names(X)  # sklearn private: what validate_data would record
     if no_y:
         return check_array(X, estimator=estimator, **kwargs), None, names

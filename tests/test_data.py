@@ -229,3 +229,25 @@ def test_shuffled_batches_of_ragged_sequences_are_bucketed_by_length():
     for seen in epochs:
         assert sorted(seen.long().tolist()) == list(range(n))
     assert not torch.equal(epochs[0], epochs[1])
+
+
+def test_a_one_feature_sequence_model_reads_2d_input_as_sequences():
+    """Fitted on sequences of one feature (here ragged 1-D ones), a model reads an
+    (n, T) array, or a list of equal-length 1-D sequences, as n sequences of T steps."""
+    from sklearn_rnn import GRURegressor
+
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n) for n in (5, 4, 3, 6) * 5]
+    y = rng.randn(len(X))
+    model = GRURegressor(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    sequences = rng.randn(3, 5)
+    expected = model.predict(sequences[:, :, None])
+    np.testing.assert_array_equal(model.predict(sequences), expected)
+    np.testing.assert_array_equal(model.predict(list(sequences)), expected)
+    np.testing.assert_array_equal(model.predict([sequences[0]]), expected[:1])
+    led = sequences.copy()
+    led[0, :2] = np.nan  # a shorter sequence, as in 3-D input
+    np.testing.assert_array_equal(model.predict(led)[:1], model.predict([sequences[0, 2:]]))
+    model.partial_fit(sequences, expected)  # a continued fit reads it the same way
+    with pytest.raises(ValueError, match="X is 2-D, but this GRURegressor was fitted on 3-D"):
+        GRURegressor(max_epochs=1).fit(rng.randn(8, 4, 2), rng.randn(8)).predict(sequences)

@@ -1,6 +1,7 @@
 """The forecasting workflow: windows and regressors inside scikit-learn's tools."""
 
 import functools
+import warnings
 
 import numpy as np
 import pytest
@@ -297,3 +298,21 @@ def test_skforecast_with_newest_first_columns_forecasts_as_our_own_windows():
     np.testing.assert_array_equal(
         forecaster.predict(steps=1).to_numpy(), ours.predict(series[None, -lags:])
     )
+
+
+def test_mapie_split_conformal_runs_on_windows_of_one_feature():
+    """MAPIE (v1) checks a prefit model by predicting ``np.zeros((1, n_features_in_))``:
+    a model of one-feature windows reads that 2-D probe as one sequence, so the
+    split-conformal regressor runs on 3-D windows with no warning."""
+    mapie = pytest.importorskip("mapie.regression")
+    X, y = frame_forecast(_series())
+    windows = SlidingWindowTransformer(window_size=6).fit_transform(X)
+    model = LSTMRegressor(**FAST).fit(windows[:60], y[:60])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        intervals = mapie.SplitConformalRegressor(model, confidence_level=0.9, prefit=True)
+        intervals.conformalize(windows[60:90], y[60:90])
+        point, bounds = intervals.predict_interval(windows[90:])
+    np.testing.assert_allclose(point, model.predict(windows[90:]))
+    assert bounds.shape == (len(point), 2, 1)
+    assert np.all(bounds[:, 0, 0] < point) and np.all(point < bounds[:, 1, 0])

@@ -1,6 +1,7 @@
 """Training controls: early stopping, warm start, partial_fit, losses, callbacks, progress."""
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -471,3 +472,23 @@ def test_a_continued_fit_refuses_another_shape_of_y(first, then):
     with pytest.raises(ValueError, match="y is .-D, but the estimator was fitted with"):
         model.fit(X, then(y))
     assert model.predict(X).shape == shape and model.n_iter_ == 1
+
+
+@pytest.mark.parametrize("continue_by", ["partial_fit", "warm_start"])
+def test_a_continued_fit_on_a_dataframe_keeps_its_feature_names(continue_by):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(40, 3), columns=["a", "b", "c"])
+    y = rng.randn(40)
+    model = RNNRegressor(hidden_size=4, max_epochs=1, warm_start=continue_by == "warm_start")
+    for _ in range(2):
+        if continue_by == "partial_fit":
+            model.partial_fit(X, y)
+        else:
+            model.fit(X, y)
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "fitted without feature names" before the fix
+        model.predict(X)
+    with pytest.raises(ValueError, match="feature names"):
+        model.partial_fit(X[["c", "b", "a"]], y)
