@@ -156,6 +156,9 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     _target_attributes = {}
     # Whether a new network's linear path starts from ridge regression on the targets.
     _init_linear = False
+    # Whether early stopping validates on a stratified shuffled split (classification)
+    # rather than on the tail of the data in its order (a series' future).
+    _stratified_validation = False
     # patch_size="auto" joins consecutive steps into patches so that the longest
     # training sequence is at most this many patches long. On the quality benchmark's
     # UCR sets (150 to 427 steps) 16 took an LSTM from chance level to about 1-NN DTW's
@@ -462,6 +465,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             validation_fraction=(
                 self.validation_fraction if early_stopping and not incremental else None
             ),
+            stratify=self._stratified_validation,
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
             score=self._validation_score,

@@ -58,6 +58,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
 
     _y_numeric = False
     _target_attributes = {"classes_": np.ndarray, "_multilabel": bool}
+    _stratified_validation = True
 
     _parameter_constraints: dict = {
         **BaseRecurrentEstimator._parameter_constraints,
@@ -381,14 +382,17 @@ default="adam"
         If set, gradients are rescaled so that their total norm does not exceed it.
 
     early_stopping : bool or "auto", default=False
-        Hold out the last ``validation_fraction`` of the samples, in the order given,
-        and stop when their accuracy has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs; the weights of the best epoch (or those training
-        started from, when no epoch beats them) are restored. "auto" stops early when
-        the tail holds at least 5 samples, as the regressors do by default.
+        Hold out ``validation_fraction`` of the samples, drawn at random (seeded by
+        ``random_state``) and stratified by class as ``MLPClassifier`` does, and stop
+        when their accuracy has not improved by ``tol`` for ``n_iter_no_change``
+        epochs; the weights of the best epoch (or those training started from, when no
+        epoch beats them) are restored. "auto" stops early when the held-out part has
+        at least 5 samples, as the regressors do by default.
 
     validation_fraction : float, default=0.1
-        Fraction of the samples (the last ones) held out for early stopping.
+        Fraction of the samples held out for early stopping (stratified; unstratified
+        where a class has a single sample or the fraction holds fewer samples than
+        there are classes).
 
     n_iter_no_change : int, default=10
         Epochs without an improvement of at least ``tol`` before early stopping.
@@ -437,7 +441,7 @@ _ATTRIBUTES = """\
         Smallest training loss reached; None with early stopping.
 
     validation_scores_ : list of float or None
-        Accuracy on the held-out tail at each epoch with early stopping; else None.
+        Accuracy on the held-out samples at each epoch with early stopping; else None.
 
     best_validation_score_ : float or None
         Best validation accuracy, whose weights were restored; None without early

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 from sklearn.linear_model import RidgeCV
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback, GradientNormClipping
@@ -98,6 +99,7 @@ class TrainConfig:
     random_state: object = None
     clip_grad_norm: float | None = None
     validation_fraction: float | None = None  # None: no early stopping
+    stratify: bool = False  # validate on a stratified shuffled split, not the tail
     n_iter_no_change: int = 10
     tol: float = 1e-4
     score: object = None  # score(y_true, y_pred, sample_weight) of a validation epoch
@@ -226,18 +228,20 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
 
     The caller's objects are never changed; the net is trained on its own copies.
     """
+    # A continuation draws new shuffles and dropout masks for its new epochs.
+    offset = 0 if previous is None else len(previous.history)
+    init_seed, shuffle_seed, split_seed = _seeds(options.random_state, n=3, offset=offset)
     valid = None
     if options.validation_fraction is not None:
-        (X, lengths, y, sample_weight), valid = _split_tail(
-            (X, lengths, y, sample_weight), options.validation_fraction
+        (X, lengths, y, sample_weight), valid = _split_validation(
+            (X, lengths, y, sample_weight),
+            options.validation_fraction,
+            seed=split_seed if options.stratify else None,
         )
         if valid[3] is not None and valid[3].any():  # weights of mean one, in float32
             valid = valid[:3] + (relative_weights(valid[3]).astype(np.float32),)
     X, lengths, y, sample_weight = canonicalize(X, lengths, y, sample_weight)
     repeats, weights = repeats_or_weights(sample_weight)
-    # A continuation draws new shuffles and dropout masks for its new epochs.
-    offset = 0 if previous is None else len(previous.history)
-    init_seed, shuffle_seed = _seeds(options.random_state, offset=offset)
     batch_size = options.batch_size
     if batch_size == "auto":
         batch_size = min(AUTO_BATCH_SIZE, X.shape[0] if repeats is None else repeats.sum())
@@ -510,11 +514,14 @@ def validation_split_fits(n_samples, fraction, min_valid=2):
     return n_valid >= min_valid and n_samples - n_valid >= 1
 
 
-def _split_tail(arrays, fraction):
-    """Split the last ``fraction`` of the samples, in the order given, off for validation.
+def _split_validation(arrays, fraction, seed=None):
+    """Split ``fraction`` of the samples off for validation: ``(train, valid)``.
 
-    The tail, not a random subset: a model of a time series is validated on its future,
-    and overlapping windows of neighbouring time points cannot leak into validation.
+    Without ``seed``, the last samples in the order given: a model of a time series is
+    validated on its future, and overlapping windows of neighbouring time points
+    cannot leak into validation. With ``seed`` (the classifiers), a shuffled split
+    stratified by the target rows, as ``MLPClassifier`` makes it (unstratified where a
+    class has a single sample or the split is smaller than the number of classes).
     """
     n_samples = arrays[0].shape[0]
     n_valid = int(np.ceil(fraction * n_samples))
@@ -524,9 +531,17 @@ def _split_tail(arrays, fraction):
             f"leaves {n_valid} validation and {n_samples - n_valid} training samples; "
             "at least 2 and 1 are needed. Use more samples or a larger fraction."
         )
-    cut = n_samples - n_valid
-    head = tuple(None if a is None else a[:cut] for a in arrays)
-    tail = tuple(None if a is None else a[cut:] for a in arrays)
+    if seed is None:  # slices: views, no copy of the training data
+        keep, held = slice(0, n_samples - n_valid), slice(n_samples - n_valid, None)
+    else:
+        _, strata, counts = np.unique(arrays[2], axis=0, return_inverse=True, return_counts=True)
+        stratify = strata.ravel() if counts.min() >= 2 and n_valid >= len(counts) else None
+        keep, held = train_test_split(
+            np.arange(n_samples), test_size=n_valid, random_state=seed, stratify=stratify
+        )
+        keep, held = np.sort(keep), np.sort(held)
+    head = tuple(None if a is None else a[keep] for a in arrays)
+    tail = tuple(None if a is None else a[held] for a in arrays)
     if tail[1] is not None and (tail[1] == tail[0].shape[1]).all():
         tail = (tail[0], None) + tail[2:]
     return head, tail

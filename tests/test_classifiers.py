@@ -208,3 +208,24 @@ def test_partial_fit_refuses_balanced_class_weight_as_sgd_classifier_does():
     model.set_params(class_weight=dict(zip(np.unique(y), weights, strict=True)))
     model.partial_fit(X, y, classes=np.unique(y))
     assert model.n_iter_ == 1
+
+
+def test_early_stopping_validates_on_a_stratified_shuffled_part_not_the_tail():
+    """Sorted labels put one class in the tail (as one speaker fills the end of
+    Japanese Vowels' training split). The held-out part is drawn at random and
+    stratified, as MLPClassifier's: a network that does not learn (lr 1e-12) predicts
+    one class everywhere and so scores that class's share of it, a half, not 0 or 1."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 5, 2)
+    y = np.repeat(["a", "b"], 60)
+    model = GRUClassifier(hidden_size=4, lr=1e-12, max_epochs=2, early_stopping=True)
+    scores = [model.set_params(random_state=s).fit(X, y).validation_scores_ for s in (0, 1)]
+    assert scores[0] == scores[1] == [0.5, 0.5]
+
+
+def test_early_stopping_splits_unstratified_where_a_class_has_one_sample():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 4, 1)
+    y = np.r_[np.zeros(29, int), 1]  # class 1 once: no stratified split can hold it
+    model = GRUClassifier(hidden_size=4, max_epochs=2, early_stopping=True, random_state=0)
+    assert len(model.fit(X, y).validation_scores_) == 2
