@@ -523,10 +523,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         view.__dict__ = self.__dict__
         return view
 
-    def _fitted_state(self, *, optimizer):
-        """The fitted state as plain data: attributes, and the net's weights and history."""
+    def _fitted_state(self):
+        """The fitted state as plain data: attributes, and the net's weights, history and
+        optimizer state."""
         state = {k: getattr(self, k) for k in self._fitted_attributes() if hasattr(self, k)}
-        state["net"] = net_state(self.net_, optimizer=optimizer)
+        state["net"] = net_state(self.net_)
         return state
 
     def _restore_fitted_state(self, state, device=None):
@@ -593,12 +594,13 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         """Plain data only: parameters, fitted attributes, and the net as arrays and lists.
 
         The optimizer's state (Adam's moments, twice the size of the weights) is kept
-        only with ``warm_start=True``: it serves further training, not prediction.
+        too, so that ``partial_fit`` or a warm start on the copy continues as on the
+        original.
         """
         fitted = set(self._fitted_attributes()) | {"net_", "history_"}
         state = {k: v for k, v in super().__getstate__().items() if k not in fitted}
         if "net_" in vars(self):
-            state["_fitted_state"] = self._fitted_state(optimizer=self.warm_start)
+            state["_fitted_state"] = self._fitted_state()
         return state
 
     def __setstate__(self, state):

@@ -67,10 +67,10 @@ def save_model(estimator, path):
 
     Notes
     -----
-    The saved model predicts exactly as the original did. It does not keep what only
-    further training needs: the optimizer state and skorch's history (``history_`` is
-    empty after loading; ``loss_curve_`` and the other fitted attributes are kept). To
-    continue training a model later, pickle it with ``warm_start=True``, or fit anew.
+    The saved model predicts exactly as the original did, and continues training as it
+    would: the optimizer's state (Adam's moments, twice the size of the weights) and
+    skorch's history are kept, so ``partial_fit`` or a warm start on the loaded model
+    gives what they give on the original. Callbacks given as objects are not saved.
 
     Pickle (or joblib) stores everything, runs on any Python object, and is the right
     choice between processes and machines you trust (joblib workers, a Dask cluster).
@@ -95,15 +95,39 @@ def save_model(estimator, path):
     if name not in _estimator_classes():
         raise TypeError(f"save_model saves this package's estimators; got {name}.")
     params = {k: _plain(v, k) for k, v in estimator.get_params().items()}
-    # The estimator's own fitted state, as pickle and skops keep it, less what only
-    # further training needs (the optimizer state and the history).
-    fitted = estimator._fitted_state(optimizer=False)
-    weights = {k: torch.from_numpy(v) for k, v in fitted.pop("net")["module"].items()}
+    # The estimator's own fitted state, as pickle and skops keep it: the weights and
+    # the optimizer's tensors as tensors, everything else as JSON.
+    fitted = estimator._fitted_state()
+    net = fitted.pop("net")
+    weights = {k: torch.from_numpy(v) for k, v in net["module"].items()}
+    optimizer = {}  # its per-weight state; its settings come from the parameters
+    if net["optimizer"] is not None:
+        for index, entries in net["optimizer"]["state"].items():
+            for key, value in entries.items():
+                optimizer[f"{index}.{key}"] = torch.from_numpy(np.asarray(value))
     # Arrays (column names, scaling statistics) become JSON lists.
     fitted = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in fitted.items()}
     fitted = {k: _plain(v, k) for k, v in fitted.items()}
-    meta = {"format": _FORMAT, "estimator": name, "params": params, "fitted": fitted}
-    _write_atomically({"meta": json.dumps(meta), "state_dict": weights}, path, folder)
+    meta = {
+        "format": _FORMAT,
+        "estimator": name,
+        "params": params,
+        "fitted": fitted,
+        "history": _plain_history(net["history"]),
+    }
+    content = {"meta": json.dumps(meta), "state_dict": weights, "optimizer": optimizer}
+    _write_atomically(content, path, folder)
+
+
+def _plain_history(history):
+    """skorch's history as JSON data (its rows hold numbers, booleans, None and lists)."""
+    try:
+        return json.loads(json.dumps(history))
+    except (TypeError, ValueError):  # a callback recorded an object: keep the numbers
+        return [
+            {k: v for k, v in row.items() if isinstance(v, (int, float, bool, type(None)))}
+            for row in history
+        ]
 
 
 def _write_atomically(content, path, folder):
@@ -164,7 +188,7 @@ def load_model(path, *, device="cpu"):
     2
     """
     device = _resolve_device(device)  # the same error as fit's for a missing GPU
-    meta, weights = _read(path)
+    meta, weights, optimizer = _read(path)
     estimator = _estimator_classes()[meta["estimator"]](**meta["params"])
     estimator.set_params(device=device)
     fitted = meta["fitted"]
@@ -175,7 +199,11 @@ def load_model(path, *, device="cpu"):
             dtype = {"feature_names_in_": object, "classes_": None}.get(key, np.float32)
             fitted[key] = np.asarray(fitted[key], dtype=dtype)
     _check_structure(path, estimator, fitted, weights)
-    fitted["net"] = {"module": weights, "history": [], "optimizer": None}
+    fitted["net"] = {
+        "module": weights,
+        "history": meta.get("history") or [],
+        "optimizer": _optimizer_state(path, optimizer, weights),
+    }
     estimator._restore_fitted_state(fitted, device=device)
     return estimator
 
@@ -195,7 +223,8 @@ def _read(path):
         raise
     except Exception as exc:  # truncated, empty, random bytes, another pickle...
         raise _not_a_model(path, f"it cannot be read as one ({type(exc).__name__})") from exc
-    if not isinstance(content, dict) or set(content) != {"meta", "state_dict"}:
+    sections = set(content) if isinstance(content, dict) else set()
+    if sections not in ({"meta", "state_dict"}, {"meta", "state_dict", "optimizer"}):
         raise _not_a_model(path, "it does not hold the 'meta' and 'state_dict' sections")
     try:
         meta = json.loads(content["meta"])
@@ -207,13 +236,37 @@ def _read(path):
         raise _not_a_model(path, f"unknown estimator {meta.get('estimator')!r}")
     if not isinstance(meta.get("params"), dict) or not isinstance(meta.get("fitted"), dict):
         raise _not_a_model(path, "its parameters or fitted attributes are missing")
-    weights = content["state_dict"]
-    if not isinstance(weights, dict) or not all(
-        isinstance(k, str) and isinstance(v, torch.Tensor) and v.is_floating_point()
-        for k, v in weights.items()
-    ):
-        raise _not_a_model(path, "its weights are not named float tensors")
-    return meta, {k: v.numpy() for k, v in weights.items()}
+    tensors = {}
+    for section in ("state_dict", "optimizer"):
+        named = content.get(section, {})
+        if not isinstance(named, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) and v.is_floating_point()
+            for k, v in named.items()
+        ):
+            raise _not_a_model(path, f"its {section} is not named float tensors")
+        tensors[section] = {k: v.numpy() for k, v in named.items()}
+    if not isinstance(meta.get("history", []), list):
+        raise _not_a_model(path, "its history is not a list")
+    return meta, tensors["state_dict"], tensors["optimizer"]
+
+
+def _optimizer_state(path, tensors, weights):
+    """The optimizer's per-weight state from the file's tensors, checked against the
+    weights (one entry per weight, each of its shape or a scalar), or None."""
+    if not tensors:
+        return None
+    shapes = [value.shape for value in weights.values()]
+    state = {}
+    for name, value in tensors.items():
+        index, _, key = name.partition(".")
+        if not index.isdigit() or int(index) >= len(shapes) or not key:
+            raise _not_a_model(path, f"its optimizer state names an unknown weight ({name})")
+        if value.shape not in (shapes[int(index)], ()):
+            raise _not_a_model(
+                path, f"its optimizer state {name} has shape {value.shape}, not its weight's"
+            )
+        state.setdefault(int(index), {})[key] = value
+    return {"state": state, "param_groups": None}
 
 
 def _check_structure(path, estimator, fitted, weights):

@@ -111,7 +111,12 @@ class LossCurveDisplay:
         if estimator.best_validation_score_ is not None:
             # The epoch early stopping kept, as its history records it: the first of
             # equal scores, or the weights it started from (epoch 0 of a new network).
-            best_epoch = estimator.history_[-1].get("best_epoch")
+            history = estimator.history_
+            best_epoch = history[-1].get("best_epoch") if len(history) else None
+            if best_epoch is None:  # a model stored without its history: the first best
+                scores_array = np.asarray(scores)
+                matches = np.flatnonzero(scores_array == estimator.best_validation_score_)
+                best_epoch = int(matches[0]) + 1 if len(matches) else 0
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_scores=scores,

@@ -406,20 +406,19 @@ def forward(net, X, lengths):
 # -- the net as plain data ---------------------------------------------------------------
 
 
-def net_state(net, *, optimizer):
+def net_state(net):
     """The net as plain data: weights (numpy), history (lists, dicts), optimizer state.
 
-    The optimizer state (Adam's moments, twice the size of the weights) is kept only
-    when ``optimizer`` is true: it serves further training, not prediction.
+    The optimizer state (Adam's moments, twice the size of the weights) serves further
+    training, not prediction; it is kept so that ``partial_fit`` or a warm start on a
+    stored copy continues exactly as on the original (dask-ml's ``Incremental``
+    pickles the estimator between blocks).
     """
-    state = {
+    return {
         "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
         "history": copy.deepcopy(list(net.history)),
-        "optimizer": None,
+        "optimizer": _to_numpy(net.optimizer_.state_dict()) if net.optimizer_.state else None,
     }
-    if optimizer and net.optimizer_.state:
-        state["optimizer"] = _to_numpy(net.optimizer_.state_dict())
-    return state
 
 
 def restore_net(config, state):
@@ -429,7 +428,11 @@ def restore_net(config, state):
         net.initialize()
     net.module_.load_state_dict({k: as_tensor(v) for k, v in state["module"].items()})
     if state.get("optimizer") is not None:
-        net.optimizer_.load_state_dict(_to_torch(state["optimizer"]))
+        # Its per-weight state (moments); its settings are those the parameters give,
+        # as a continued fit sets them anyway (see _continue_from).
+        fresh = net.optimizer_.state_dict()
+        fresh["state"] = _to_torch(state["optimizer"]["state"])
+        net.optimizer_.load_state_dict(fresh)
     net.history = History(copy.deepcopy(list(state.get("history") or [])))
     return net
 

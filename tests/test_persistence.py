@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_rnn import GRURegressor, LSTMRegressor, RNNRegressor, load_model, save_model
+from sklearn_rnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMRegressor,
+    RNNRegressor,
+    load_model,
+    save_model,
+)
 
 from .conftest import ESTIMATORS
 
@@ -40,16 +47,48 @@ def test_round_trip_predicts_identically(Estimator, dump):
     assert restored.n_iter_ == 3 and restored.history_ is restored.net_.history
 
 
-def test_pickles_hold_no_training_data_and_no_optimizer_state():
+def test_pickles_hold_no_training_data_but_the_optimizer_state():
     X, y = _data()
     model = LSTMRegressor(hidden_size=8, max_epochs=3, early_stopping=True, random_state=0)
     model.fit(X, y)
     data = pickle.dumps(model)
     assert MARKER.tobytes() not in data
-    assert len(model.net_.optimizer_.state) > 0, "the fitted estimator keeps its own"
-    assert len(pickle.loads(data).net_.optimizer_.state) == 0
+    restored = pickle.loads(data).net_.optimizer_.state_dict()["state"]
+    original = model.net_.optimizer_.state_dict()["state"]
+    assert len(restored) == len(original) > 0
+    for index, entries in original.items():
+        for key, value in entries.items():
+            torch.testing.assert_close(restored[index][key], value)
     bigger = LSTMRegressor(hidden_size=8, max_epochs=3, random_state=0).fit(*_data(n=600))
     assert len(pickle.dumps(bigger)) < 2 * len(data), "size does not grow with the data"
+
+
+@pytest.mark.parametrize("store", ["pickle", "skops", "save_model"])
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRUClassifier])
+def test_partial_fit_on_a_stored_copy_continues_as_the_original(Estimator, store, tmp_path):
+    """dask-ml's Incremental pickles the estimator between blocks: the copy must keep
+    what partial_fit needs (the optimizer's moments, the history that seeds the next
+    epoch's shuffle), whatever warm_start says."""
+    X, y = _data()
+    if Estimator is GRUClassifier:
+        y = y > 0
+    model = Estimator(hidden_size=4, random_state=0)
+    for _ in range(2):
+        model.partial_fit(X, y, **({"classes": [False, True]} if y.dtype == bool else {}))
+    if store == "pickle":
+        copy = pickle.loads(pickle.dumps(model))
+    elif store == "skops":
+        sio = pytest.importorskip("skops.io")
+        dumped = sio.dumps(model)
+        copy = sio.loads(dumped, trusted=sio.get_untrusted_types(data=dumped))
+    else:
+        save_model(model, tmp_path / "m.pt")
+        copy = load_model(tmp_path / "m.pt")
+    for estimator in (model, copy):
+        estimator.partial_fit(X, y)
+    assert copy.n_iter_ == model.n_iter_ == 3
+    output = "predict_proba" if Estimator is GRUClassifier else "predict"
+    np.testing.assert_array_equal(getattr(copy, output)(X), getattr(model, output)(X))
 
 
 def test_warm_start_pickles_keep_the_optimizer_state_to_continue():
@@ -76,7 +115,7 @@ def test_pickle_free_format_round_trip(Estimator, tmp_path):
     assert loaded.loss_curve_ == model.loss_curve_ and loaded.n_outputs_ == 2
     assert MARKER.tobytes() not in path.read_bytes()
     # Only tensors and plain data: loadable with PyTorch's code-free unpickler.
-    assert set(torch.load(path, weights_only=True)) == {"meta", "state_dict"}
+    assert set(torch.load(path, weights_only=True)) == {"meta", "state_dict", "optimizer"}
 
 
 def test_pickle_free_format_keeps_the_input_form(tmp_path):
