@@ -29,8 +29,8 @@ def _data():
 
 def test_loss_curve_with_validation_and_best_epoch():
     X, y = _data()
-    model = GRURegressor(max_epochs=30, early_stopping=True, n_iter_no_change=3).fit(X, y)
-    display = LossCurveDisplay.from_estimator(model)
+    model = GRURegressor(max_epochs=30, early_stopping=True, n_iter_no_change=3, random_state=0)
+    display = LossCurveDisplay.from_estimator(model.fit(X, y))
     np.testing.assert_allclose(display.lines_["loss"].get_ydata(), model.loss_curve_)
     np.testing.assert_allclose(
         display.lines_["validation_score"].get_ydata(), model.validation_scores_
