@@ -382,6 +382,12 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         yield (context, self, X, y)
         context.call_on_fit_task_end(estimator=self, X=X, y=y)
 
+    def _check_params(self):
+        """The parameter validation of ``fit``: scikit-learn's constraints, no booleans
+        for ints. For stored models, whose parameters were not set through ``fit``."""
+        self._validate_params()
+        self._check_no_booleans()
+
     def _check_no_booleans(self):
         """Booleans are integers to Python, not sizes or counts here: a clear error."""
         reject_booleans(type(self).__name__, vars(self), self._parameter_constraints)
@@ -576,6 +582,38 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             net.get("optimizer"), (dict, type(None))
         ):
             raise ValueError(f"Not a fitted state of {name}: malformed history or optimizer.")
+        for key, values in module.items():
+            if not np.isfinite(values).all():
+                raise ValueError(f"Not a fitted state of {name}: the weights {key} are not finite.")
+        step_features = 1 if state["_tabular"] else state["n_features_in_"]
+        self._check_statistics(state, ("input_mean_", "input_scale_"), step_features)
+        names = state.get("feature_names_in_")
+        if names is not None and names.shape != (state["n_features_in_"],):
+            raise ValueError(
+                f"Not a fitted state of {name}: feature_names_in_ has shape {names.shape}, "
+                f"not ({state['n_features_in_']},)."
+            )
+        self._check_target_state(state)
+
+    def _check_statistics(self, state, keys, size):
+        """Scaling statistics: float vectors of ``size`` finite values, scales positive."""
+        name = type(self).__name__
+        for key in keys:
+            values = state[key]
+            if values is None:
+                continue
+            if values.dtype.kind != "f" or values.shape != (size,):
+                raise ValueError(
+                    f"Not a fitted state of {name}: {key} is {values.dtype} of shape "
+                    f"{values.shape}, not {size} float(s)."
+                )
+            if not np.isfinite(values).all():
+                raise ValueError(f"Not a fitted state of {name}: {key} is not finite.")
+            if key.endswith("scale_") and (values <= 0).any():
+                raise ValueError(f"Not a fitted state of {name}: {key} is not positive.")
+
+    def _check_target_state(self, state):
+        """The family's fitted target attributes, checked against one another."""
 
     def _device_for_loading(self):
         """The fitted device, or the CPU (with a warning) where that device is missing."""
@@ -613,4 +651,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             )
         super().__setstate__(state)
         if fitted is not None:
+            try:  # a fitted state comes with the parameters fit accepted
+                self._check_params()
+            except ValueError as exc:
+                raise ValueError(f"Not a state of {type(self).__name__}: {exc}") from exc
             self._restore_fitted_state(fitted)

@@ -105,6 +105,8 @@ def save_model(estimator, path):
         for index, entries in net["optimizer"]["state"].items():
             for key, value in entries.items():
                 optimizer[f"{index}.{key}"] = torch.from_numpy(np.asarray(value))
+    labels = fitted.get("classes_")
+    labels_dtype = labels.dtype.str if isinstance(labels, np.ndarray) else None
     # Arrays (column names, scaling statistics) become JSON lists.
     fitted = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in fitted.items()}
     fitted = {k: _plain(v, k) for k, v in fitted.items()}
@@ -114,6 +116,7 @@ def save_model(estimator, path):
         "params": params,
         "fitted": fitted,
         "history": _plain_history(net["history"]),
+        "classes_dtype": labels_dtype,
     }
     content = {"meta": json.dumps(meta), "state_dict": weights, "optimizer": optimizer}
     _write_atomically(content, path, folder)
@@ -143,6 +146,11 @@ def _write_atomically(content, path, folder):
             f"Cannot save the model to {path}: no permission to write in {folder}."
         ) from exc
     try:
+        # mkstemp makes the file private (0600); a saved model gets the mode any new
+        # file gets under the user's umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as f:
             torch.save(content, f)
         os.replace(temporary, path)
@@ -189,14 +197,15 @@ def load_model(path, *, device="cpu"):
     """
     device = _resolve_device(device)  # the same error as fit's for a missing GPU
     meta, weights, optimizer = _read(path)
-    estimator = _estimator_classes()[meta["estimator"]](**meta["params"])
-    estimator.set_params(device=device)
+    estimator = _estimator_from_params(path, meta, device)
     fitted = meta["fitted"]
     for key, types in estimator._fitted_attributes().items():
         types = types if isinstance(types, tuple) else (types,)
         if isinstance(fitted.get(key), list) and np.ndarray in types:
             # Column names stay objects, labels take the type JSON gave them.
             dtype = {"feature_names_in_": object, "classes_": None}.get(key, np.float32)
+            if key == "classes_":  # the labels' own dtype, so predict's stays the same
+                dtype = _labels_dtype(path, meta.get("classes_dtype"))
             fitted[key] = np.asarray(fitted[key], dtype=dtype)
     _check_structure(path, estimator, fitted, weights)
     fitted["net"] = {
@@ -208,11 +217,44 @@ def load_model(path, *, device="cpu"):
     return estimator
 
 
+def _labels_dtype(path, name):
+    """The dtype the labels had (strings as ``<U`` or object, numbers, booleans), or None
+    for files from before it was recorded (JSON's own types then)."""
+    if name is None:
+        return None
+    try:
+        dtype = np.dtype(name)
+    except TypeError as exc:
+        raise _not_a_model(path, f"its classes_dtype {name!r} is not a dtype") from exc
+    if dtype.kind not in "UObiuf":
+        raise _not_a_model(path, f"its classes_dtype {name!r} is not a labels' dtype")
+    return dtype
+
+
+def _estimator_from_params(path, meta, device):
+    """The estimator the file names, with its parameters checked as ``fit`` checks them."""
+    cls = _estimator_classes()[meta["estimator"]]
+    params = meta["params"]
+    unknown = sorted(set(params) - set(cls().get_params()))
+    if unknown:
+        raise _not_a_model(path, f"unknown parameters {unknown} for {cls.__name__}")
+    estimator = cls(**params).set_params(device=device)
+    try:
+        estimator._check_params()
+    except ValueError as exc:  # scikit-learn's InvalidParameterError among them
+        raise _not_a_model(path, f"its parameters are invalid: {exc}") from exc
+    return estimator
+
+
 def _not_a_model(path, why):
     """The one error of ``load_model`` for a file that is not a sklearn-rnn model."""
     return ValueError(
         f"{path} is not a model saved by save_model (a sklearn-rnn model file): {why}."
     )
+
+
+# What numpy can hold too (bfloat16 cannot).
+_FLOAT_DTYPES = (torch.float16, torch.float32, torch.float64)
 
 
 def _read(path):
@@ -240,10 +282,12 @@ def _read(path):
     for section in ("state_dict", "optimizer"):
         named = content.get(section, {})
         if not isinstance(named, dict) or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) and v.is_floating_point()
+            isinstance(k, str) and isinstance(v, torch.Tensor) and v.dtype in _FLOAT_DTYPES
             for k, v in named.items()
         ):
-            raise _not_a_model(path, f"its {section} is not named float tensors")
+            raise _not_a_model(
+                path, f"its {section} is not named float16, float32 or float64 tensors"
+            )
         tensors[section] = {k: v.numpy() for k, v in named.items()}
     if not isinstance(meta.get("history", []), list):
         raise _not_a_model(path, "its history is not a list")

@@ -167,6 +167,9 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         targets = {**fitted, "target_mean_": mean, "target_scale_": scale}
         return Y.astype(np.float32), targets, sample_weight
 
+    def _check_target_state(self, state):
+        self._check_statistics(state, ("target_mean_", "target_scale_"), state["n_outputs_"])
+
     def _decode_outputs(self, outputs):
         y_pred = outputs.astype(np.float64)
         if self.target_mean_ is not None:

@@ -1,7 +1,9 @@
 """Pickle, joblib and the pickle-free format: identical predictions, small files."""
 
 import io
+import os
 import pickle
+import stat
 
 import joblib
 import numpy as np
@@ -242,6 +244,17 @@ def test_a_payload_in_a_skops_file_is_never_run(where, tmp_path, monkeypatch):
         (lambda s: s.pop("n_outputs_"), "missing \\['n_outputs_'\\]"),
         (lambda s: s.update(n_iter_="3"), "n_iter_ is a str"),
         (lambda s: s["net"]["module"].update(extra=[1.0]), "weights are not float arrays"),
+        (lambda s: s["net"]["module"]["head.bias"].fill(np.nan), "head.bias are not finite"),
+        (lambda s: s["net"]["module"]["rnn.weight_hh_l0"].fill(np.inf), "not finite"),
+        (lambda s: s["net"]["module"]["linear.weight"].fill(-np.inf), "not finite"),
+        (lambda s: s.update(input_mean_=s["input_mean_"][:1]), r"input_mean_ is float.*\(1,\)"),
+        (lambda s: s.update(input_scale_=s["input_scale_"].astype(int)), "input_scale_ is int"),
+        (lambda s: s["input_scale_"].fill(0), "input_scale_ is not positive"),
+        (lambda s: s["input_scale_"].fill(-1), "input_scale_ is not positive"),
+        (lambda s: s["input_mean_"].fill(np.nan), "input_mean_ is not finite"),
+        (lambda s: s["target_scale_"].fill(np.inf), "target_scale_ is not finite"),
+        (lambda s: s.update(target_mean_=np.zeros(3)), "target_mean_ is float64 of shape"),
+        (lambda s: s.update(feature_names_in_=np.array(["a"], object)), "feature_names_in_"),
     ],
 )
 def test_pickled_fitted_state_is_checked(edit, message):
@@ -250,7 +263,7 @@ def test_pickled_fitted_state_is_checked(edit, message):
     state = model.__getstate__()
     edit(state["_fitted_state"])
     with pytest.raises(ValueError, match=message):
-        RNNRegressor().__setstate__(state)
+        RNNRegressor().__setstate__(state)  # skops restores through it too
 
 
 # -- hostile and broken model files --------------------------------------------------
@@ -472,3 +485,89 @@ def test_load_model_refuses_a_patch_size_that_is_not_a_positive_int(tmp_path, pa
     _rewrite(path, lambda m, s: m["fitted"].update(patch_size_=patch_size))
     with pytest.raises(ValueError, match="patch_size_ is .*not a positive int"):
         load_model(path)
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        ({"hiden_size": 4}, r"unknown parameters \['hiden_size'\] for GRURegressor"),
+        ({"optimizer": "bogus"}, "parameters are invalid: The 'optimizer' parameter"),
+        ({"lr": -1}, "parameters are invalid: The 'lr' parameter"),
+        ({"max_epochs": -1}, "parameters are invalid: The 'max_epochs' parameter"),
+        ({"max_epochs": True}, "parameters are invalid: The 'max_epochs' parameter"),
+    ],
+)
+def test_stored_parameters_are_validated_as_fit_validates_them(tmp_path, edit, named):
+    """A file's (or a pickle's) parameters never went through fit: they are checked as
+    fit checks them, and refused with the file's name rather than failing later in
+    torch or with a KeyError."""
+    model, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: m["params"].update(edit))
+    with pytest.raises(ValueError, match=f"{path.name} is not a model.*{named}"):
+        load_model(path)
+    if "hiden_size" in edit:
+        return
+    state = model.__getstate__()
+    state.update(edit)
+    with pytest.raises(ValueError, match="Not a state of GRURegressor: The"):
+        GRURegressor.__new__(GRURegressor).__setstate__(state)
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        (lambda m, s: s["rnn.weight_ih_l0"].fill_(float("nan")), "rnn.weight_ih_l0 are not finite"),
+        (lambda m, s: s["head.weight"].fill_(float("inf")), "head.weight are not finite"),
+        (lambda m, s: m["fitted"].update(input_scale_=[0, 0]), "input_scale_ is not positive"),
+        (lambda m, s: m["fitted"].update(input_scale_=[1, -1]), "input_scale_ is not positive"),
+        (lambda m, s: m["fitted"].update(input_mean_=[0.5]), "input_mean_ is float32 of shape"),
+        (lambda m, s: m["fitted"].update(target_mean_=[float("-inf")]), "target_mean_ is not"),
+    ],
+)
+def test_load_model_refuses_non_finite_or_misshapen_contents(tmp_path, edit, named):
+    """A file that would load and then predict NaN, or broadcast a wrong statistic
+    silently, is refused before anything is built."""
+    _, path = _saved(tmp_path)
+    _rewrite(path, edit)
+    with pytest.raises(ValueError, match=named):
+        load_model(path)
+
+
+@pytest.mark.parametrize("labels", ["unicode", "object", "bool", "int"])
+def test_load_model_keeps_the_labels_dtype(tmp_path, labels):
+    """String labels fitted as an object array stay objects (JSON would make them <U),
+    so predict returns what the original returned."""
+    from sklearn_rnn import GRUClassifier
+
+    X = np.random.RandomState(0).randn(30, 6, 2)
+    y = {
+        "unicode": np.array(["a", "b", "c"] * 10),
+        "object": np.array(["a", "b", "c"] * 10, dtype=object),
+        "bool": np.array([True, False, True] * 10),
+        "int": np.arange(30) % 3,
+    }[labels]
+    model = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    save_model(model, tmp_path / "m.pt")
+    loaded = load_model(tmp_path / "m.pt")
+    assert loaded.classes_.dtype == model.classes_.dtype
+    assert loaded.predict(X).dtype == model.predict(X).dtype
+
+
+def test_load_model_refuses_weights_numpy_cannot_hold_and_zero_widths(tmp_path):
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: s.update({"head.bias": s["head.bias"].to(torch.bfloat16)}))
+    with pytest.raises(ValueError, match="not named float16, float32 or float64 tensors"):
+        load_model(path)
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: s.update({"rnn.weight_ih_l0": torch.zeros(12, 0)}))
+    with pytest.raises(ValueError, match="do not describe its weights"):
+        load_model(path)
+
+
+def test_a_saved_model_gets_the_mode_of_any_new_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        _, path = _saved(tmp_path)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644  # mkstemp alone gives 0600
