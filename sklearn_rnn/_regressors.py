@@ -292,7 +292,11 @@ default="adam"
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Added to the callbacks the estimator sets up itself (for example
         ``skorch.callbacks.LRScheduler`` or ``Checkpoint``). They are copied at each
-        fit; the trained ones are in ``net_.callbacks_``.
+        fit; the trained copies are in ``net_.callbacks_`` until the estimator is
+        stored. A pickle or skops file keeps this parameter, not the trained copies
+        (the fitted state is plain data): a restored model's ``net_.callbacks_`` holds
+        the estimator's own callbacks only, and its next fit copies these again.
+        ``save_model`` refuses callbacks given as objects.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling of mini-batches and dropout.

@@ -492,3 +492,21 @@ def test_a_continued_fit_on_a_dataframe_keeps_its_feature_names(continue_by):
         model.predict(X)
     with pytest.raises(ValueError, match="feature names"):
         model.partial_fit(X[["c", "b", "a"]], y)
+
+
+def test_a_stored_model_keeps_the_callbacks_parameter_not_the_trained_copies():
+    """The documented rule: pickling keeps ``callbacks`` (the parameter) and drops the
+    trained copies from ``net_.callbacks_``; the next fit trains a fresh copy."""
+    import pickle
+
+    X, y = _data(n=40)
+    counter = EpochCounter()
+    model = GRURegressor(hidden_size=4, max_epochs=3, callbacks=[("count", counter)])
+    model.fit(X, y)
+    assert dict(model.net_.callbacks_)["count"].epochs_ == 3
+    restored = pickle.loads(pickle.dumps(model))
+    assert "count" not in dict(restored.net_.callbacks_)
+    assert isinstance(dict(restored.callbacks)["count"], EpochCounter)
+    restored.set_params(warm_start=True, max_epochs=2).fit(X, y)
+    assert dict(restored.net_.callbacks_)["count"].epochs_ == 2
+    assert restored.n_iter_ == 5
