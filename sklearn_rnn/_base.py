@@ -81,6 +81,26 @@ READOUT_DOC = """\
         {advice}
 """
 
+CALLBACKS_DOC = """\
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Added to the callbacks the estimator sets up itself (for example
+        ``skorch.callbacks.LRScheduler`` or ``Checkpoint``). They are copied at each
+        fit; the trained copies are in ``net_.callbacks_`` until the estimator is
+        stored. A pickle or skops file keeps this parameter, not the trained copies
+        (the fitted state is plain data): a restored model's ``net_.callbacks_`` holds
+        the estimator's own callbacks only, and its next fit copies these again.
+        ``save_model`` refuses callbacks given as objects.
+"""
+
+RANDOM_STATE_DOC = """\
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling of mini-batches and dropout.
+        Pass an int for identical results across calls. None draws the seeds from
+        numpy's global generator, as scikit-learn's estimators do (so
+        ``np.random.seed`` before ``fit`` makes it repeatable); torch's global
+        generator is left as it was.
+"""
+
 PATCH_SIZE_DOC = """
     patch_size : int or "auto", default="auto"
         Consecutive time steps joined into one step of the network: a sequence of

@@ -9,7 +9,14 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
-from ._base import COLUMN_ORDER_DOC, PATCH_SIZE_DOC, READOUT_DOC, BaseRecurrentEstimator
+from ._base import (
+    CALLBACKS_DOC,
+    COLUMN_ORDER_DOC,
+    PATCH_SIZE_DOC,
+    RANDOM_STATE_DOC,
+    READOUT_DOC,
+    BaseRecurrentEstimator,
+)
 from ._data import target_statistics
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
@@ -289,22 +296,11 @@ default="adam"
         and optimizer state) for ``max_epochs`` more epochs, instead of starting anew.
         A continued fit (and ``partial_fit``) keeps the scaling statistics of the first.
 
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Added to the callbacks the estimator sets up itself (for example
-        ``skorch.callbacks.LRScheduler`` or ``Checkpoint``). They are copied at each
-        fit; the trained copies are in ``net_.callbacks_`` until the estimator is
-        stored. A pickle or skops file keeps this parameter, not the trained copies
-        (the fitted state is plain data): a restored model's ``net_.callbacks_`` holds
-        the estimator's own callbacks only, and its next fit copies these again.
-        ``save_model`` refuses callbacks given as objects.
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation, the shuffling of mini-batches and dropout.
-        Pass an int for identical results across calls. None draws the seeds from
-        numpy's global generator, as scikit-learn's estimators do (so
-        ``np.random.seed`` before ``fit`` makes it repeatable); torch's global
-        generator is left as it was.
-
+"""
+    + CALLBACKS_DOC
+    + "\n"
+    + RANDOM_STATE_DOC
+    + """
     device : str or torch.device, default="cpu"
         Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or
         "auto" (CUDA where available). A fitted model unpickles and predicts on a
