@@ -81,6 +81,71 @@ READOUT_DOC = """\
         {advice}
 """
 
+# Parameter texts both families share, each written once (the families' own texts,
+# and those with a family's advice, are in their modules; see also the *_DOC texts).
+PARAMETER_DOCS = {
+    "dropout": """\
+    dropout : float, default=0.0
+        Dropout probability on the output of every recurrent layer, the last one
+        included, during training. A remedy for overfitting.
+""",
+    "optimizer": """\
+    optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
+""",
+    "lr": """\
+    lr : float, default=0.01
+        Learning rate of the optimizer. Too high a rate makes training diverge.
+""",
+    "weight_decay": """\
+    weight_decay : float, default=0.0
+        L2 penalty (decoupled for "adamw"), a remedy for overfitting.
+""",
+    "batch_size": """\
+    batch_size : int or "auto", default="auto"
+        Samples per mini-batch. "auto" uses ``min(64, n_samples)``, so a small data
+        set is trained full-batch.
+""",
+    "clip_grad_norm": """\
+    clip_grad_norm : float or None, default=None
+        If set, gradients are rescaled so that their total norm does not exceed it:
+        the remedy for exploding gradients on long sequences.
+""",
+    "n_iter_no_change": """\
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of at least ``tol`` before early stopping.
+""",
+    "tol": """\
+    tol : float, default=1e-4
+        Smallest improvement of the validation {score} that counts, for early stopping.
+""",
+    "warm_start": """\
+    warm_start : bool, default=False
+        If True, ``fit`` on a fitted estimator continues training its network (weights
+        and optimizer state) for ``max_epochs`` more epochs, instead of starting anew.
+        A continued fit (and ``partial_fit``) keeps the scaling statistics of the first.
+""",
+    "device": """\
+    device : str or torch.device, default="cpu"
+        Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or
+        "auto" (CUDA where available). A fitted model unpickles and predicts on a
+        machine without a GPU.
+""",
+    "verbose": """\
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar over epochs with the latest losses;
+        2 or more prints skorch's table of losses per epoch.
+""",
+    "hidden_size": """\
+    hidden_size : int, default=32
+        Number of features in the hidden state. More units fit more complex dynamics
+        and cost time in proportion to their square.
+""",
+    "num_layers": """\
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+""",
+}
+
 CALLBACKS_DOC = """\
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Added to the callbacks the estimator sets up itself (for example

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ._base import (
     CALLBACKS_DOC,
     COLUMN_ORDER_DOC,
+    PARAMETER_DOCS,
     PATCH_SIZE_DOC,
     RANDOM_STATE_DOC,
     READOUT_DOC,
@@ -316,14 +317,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         return len(state["classes_"])
 
 
-_SUMMARY_PARAMETERS = """\
-    hidden_size : int, default=32
-        Number of features in the hidden state.
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
-"""
+_SUMMARY_PARAMETERS = PARAMETER_DOCS["hidden_size"] + "\n" + PARAMETER_DOCS["num_layers"] + "\n"
 
 _PARAMETERS = (
     """\
@@ -333,10 +327,9 @@ _PARAMETERS = (
         it both ways was better on every data set of the quality benchmark (docs:
         How the defaults were chosen), at about twice the cost.
 
-    dropout : float, default=0.0
-        Dropout probability on the output of every recurrent layer, the last one
-        included, during training. A remedy for overfitting.
-
+"""
+    + PARAMETER_DOCS["dropout"]
+    + """
 """
     + READOUT_DOC.format(
         advice='In the quality benchmark "mean" helped on some data\n        '
@@ -362,27 +355,28 @@ _PARAMETERS = (
         frequencies in ``fit``'s ``y``; refused by ``partial_fit``, which sees part of
         the data a call), or None (all 1). Multiplied with ``sample_weight``.
 
-    optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
-default="adam"
+"""
+    + PARAMETER_DOCS["optimizer"]
+    + """default="adam"
         The optimizer, by name or as a class.
 
-    lr : float, default=0.01
-        Learning rate of the optimizer.
-
-    weight_decay : float, default=0.0
-        L2 penalty (decoupled for "adamw"), a remedy for overfitting.
-
+"""
+    + PARAMETER_DOCS["lr"]
+    + """
+"""
+    + PARAMETER_DOCS["weight_decay"]
+    + """
     max_epochs : int, default=200
         Number of passes over the training data (the most, with early stopping). A
         small training set gets one optimizer step an epoch; 200 rather than 100
         epochs lifted the benchmark's smallest set (36 sequences) by 6 points.
 
-    batch_size : int or "auto", default="auto"
-        Samples per mini-batch. "auto" uses ``min(64, n_samples)``.
-
-    clip_grad_norm : float or None, default=None
-        If set, gradients are rescaled so that their total norm does not exceed it.
-
+"""
+    + PARAMETER_DOCS["batch_size"]
+    + """
+"""
+    + PARAMETER_DOCS["clip_grad_norm"]
+    + """
     early_stopping : bool or "auto", default=False
         Hold out ``validation_fraction`` of the samples, drawn at random (seeded by
         ``random_state``) and stratified by class as ``MLPClassifier`` does, and stop
@@ -396,26 +390,26 @@ default="adam"
         where a class has a single sample or the fraction holds fewer samples than
         there are classes).
 
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before early stopping.
-
-    tol : float, default=1e-4
-        Smallest improvement of the validation accuracy that counts.
-
-    warm_start : bool, default=False
-        If True, ``fit`` on a fitted estimator continues training its network.
-
+"""
+    + PARAMETER_DOCS["n_iter_no_change"]
+    + """
+"""
+    + PARAMETER_DOCS["tol"].format(score="accuracy")
+    + """
+"""
+    + PARAMETER_DOCS["warm_start"]
+    + """
 """
     + CALLBACKS_DOC
     + "\n"
     + RANDOM_STATE_DOC
     + """
-    device : str or torch.device, default="cpu"
-        Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or "auto".
-
-    verbose : int, default=0
-        0 prints nothing; 1 shows a progress bar over epochs; 2 prints skorch's table.
 """
+    + PARAMETER_DOCS["device"]
+    + """
+"""
+    + PARAMETER_DOCS["verbose"]
+    + """"""
 )
 
 _ATTRIBUTES = """\

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions  # private, see
 from ._base import (
     CALLBACKS_DOC,
     COLUMN_ORDER_DOC,
+    PARAMETER_DOCS,
     PATCH_SIZE_DOC,
     RANDOM_STATE_DOC,
     READOUT_DOC,
@@ -202,10 +203,9 @@ _SHARED_PARAMETERS = (
         directions' final states. Only useful when the whole sequence is known at
         prediction time.
 
-    dropout : float, default=0.0
-        Dropout probability on the output of every recurrent layer, the last one
-        included, during training. A remedy for overfitting.
-
+"""
+    + PARAMETER_DOCS["dropout"]
+    + """
 """
     + READOUT_DOC.format(
         advice="The last step, the default, is the natural summary of a\n        "
@@ -249,27 +249,26 @@ default="squared_error"
         (0.05 and 0.95 bound a 90% interval). Required with that loss, ignored by
         the others.
 
-    optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
-default="adam"
+"""
+    + PARAMETER_DOCS["optimizer"]
+    + """default="adam"
         The optimizer, by name or as a class taking ``(params, lr=..., weight_decay=...)``.
 
-    lr : float, default=0.01
-        Learning rate of the optimizer. Too high a rate makes training diverge.
-
-    weight_decay : float, default=0.0
-        L2 penalty (decoupled for "adamw"), a remedy for overfitting.
-
+"""
+    + PARAMETER_DOCS["lr"]
+    + """
+"""
+    + PARAMETER_DOCS["weight_decay"]
+    + """
     max_epochs : int, default=100
         Number of passes over the training data (the most, with early stopping).
 
-    batch_size : int or "auto", default="auto"
-        Samples per mini-batch. "auto" uses ``min(64, n_samples)``, so a small data
-        set is trained full-batch.
-
-    clip_grad_norm : float or None, default=None
-        If set, gradients are rescaled so that their total norm does not exceed it:
-        the remedy for exploding gradients on long sequences.
-
+"""
+    + PARAMETER_DOCS["batch_size"]
+    + """
+"""
+    + PARAMETER_DOCS["clip_grad_norm"]
+    + """
     early_stopping : bool or "auto", default="auto"
         Hold out the last ``validation_fraction`` of the samples, in the order given,
         and stop when their R² has not improved by ``tol`` for ``n_iter_no_change``
@@ -285,31 +284,26 @@ default="adam"
     validation_fraction : float, default=0.1
         Fraction of the samples (the last ones) held out for early stopping.
 
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before early stopping.
-
-    tol : float, default=1e-4
-        Smallest improvement of the validation R² that counts, for early stopping.
-
-    warm_start : bool, default=False
-        If True, ``fit`` on a fitted estimator continues training its network (weights
-        and optimizer state) for ``max_epochs`` more epochs, instead of starting anew.
-        A continued fit (and ``partial_fit``) keeps the scaling statistics of the first.
-
+"""
+    + PARAMETER_DOCS["n_iter_no_change"]
+    + """
+"""
+    + PARAMETER_DOCS["tol"].format(score="R²")
+    + """
+"""
+    + PARAMETER_DOCS["warm_start"]
+    + """
 """
     + CALLBACKS_DOC
     + "\n"
     + RANDOM_STATE_DOC
     + """
-    device : str or torch.device, default="cpu"
-        Where the network trains and predicts: "cpu", "cuda", "cuda:<index>" or
-        "auto" (CUDA where available). A fitted model unpickles and predicts on a
-        machine without a GPU.
-
-    verbose : int, default=0
-        0 prints nothing; 1 shows a progress bar over epochs with the latest losses;
-        2 or more prints skorch's table of losses per epoch.
 """
+    + PARAMETER_DOCS["device"]
+    + """
+"""
+    + PARAMETER_DOCS["verbose"]
+    + """"""
 )
 
 _ATTRIBUTES = """\
@@ -388,15 +382,7 @@ _NOTES = """\
 """
 
 
-_LEADING_PARAMETERS = """\
-    hidden_size : int, default=32
-        Number of features in the hidden state. More units fit more complex dynamics
-        and cost time in proportion to their square.
-
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-
-"""
+_LEADING_PARAMETERS = PARAMETER_DOCS["hidden_size"] + "\n" + PARAMETER_DOCS["num_layers"] + "\n"
 
 
 def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
