@@ -166,6 +166,30 @@ RANDOM_STATE_DOC = """\
         generator is left as it was.
 """
 
+NOTES_DOC = """\
+    Inputs of every form are converted to one padded float32 tensor plus sequence
+    lengths. Sequences shorter than the longest (a list of different lengths, or 3-D
+    rows that begin with all-NaN time steps) are read at their own last real step, so
+    padding never reaches a prediction: a unidirectional network reads each sequence's
+    output there (batches of similar lengths, no packing); a bidirectional one runs its
+    backward direction over each sequence reversed within its own length (on a GPU it
+    packs them, which cuDNN runs fast).
+
+    A sample that occurs several times in the training set is merged into one sample
+    whose weight is its count, and samples are put in a canonical order before
+    training. Whole-number weights are counts: each epoch draws its mini-batches from
+    an index that repeats each sample as often as its count, so fitting on repeated
+    samples and fitting with the equivalent integer ``sample_weight`` give identical
+    models, with as many optimizer steps as rows. Other weights are relative (a
+    weighted mean of the losses; scaling them all changes nothing). Without early
+    stopping, the order of the training samples does not change the result; with it,
+    {held_out}.
+
+    Predictions are computed in batches padded with zero sequences to a multiple of 8
+    rows (the smallest products use other kernels, which round differently), so a
+    sample's prediction does not depend on the other samples passed with it.
+"""
+
 PATCH_SIZE_DOC = """
     patch_size : int or "auto", default="auto"
         Consecutive time steps joined into one step of the network: a sequence of

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ._base import (
     CALLBACKS_DOC,
     COLUMN_ORDER_DOC,
+    NOTES_DOC,
     PARAMETER_DOCS,
     PATCH_SIZE_DOC,
     RANDOM_STATE_DOC,
@@ -475,6 +476,9 @@ def _doc(summary, cell_note, name, extra_parameters=_SUMMARY_PARAMETERS):
     LSTMClassifier : Long short-term memory classifier.
     GRUClassifier : Gated recurrent unit classifier.
 
+    Notes
+    -----
+{NOTES_DOC.format(held_out="which samples are held out depends on their order")}
     Examples
     --------
     >>> import numpy as np

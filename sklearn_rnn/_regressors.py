@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions  # private, see
 from ._base import (
     CALLBACKS_DOC,
     COLUMN_ORDER_DOC,
+    NOTES_DOC,
     PARAMETER_DOCS,
     PATCH_SIZE_DOC,
     RANDOM_STATE_DOC,
@@ -358,29 +359,6 @@ _ATTRIBUTES = """\
         names. Defined only then.
 """
 
-_NOTES = """\
-    Inputs of every form are converted to one padded float32 tensor plus sequence
-    lengths. Sequences shorter than the longest (a list of different lengths, or 3-D
-    rows that begin with all-NaN time steps) are read at their own last real step, so
-    padding never reaches a prediction: a unidirectional network reads each sequence's
-    output there (batches of similar lengths, no packing); a bidirectional one runs its
-    backward direction over each sequence reversed within its own length (on a GPU it
-    packs them, which cuDNN runs fast).
-
-    A sample that occurs several times in the training set is merged into one sample
-    whose weight is its count, and samples are put in a canonical order before
-    training. Whole-number weights are counts: each epoch draws its mini-batches from
-    an index that repeats each sample as often as its count, so fitting on repeated
-    samples and fitting with the equivalent integer ``sample_weight`` give identical
-    models, with as many optimizer steps as rows. Other weights are relative (a
-    weighted mean of the losses; scaling them all changes nothing). The order of the
-    training samples does not change the result.
-
-    Predictions are computed in batches padded with zero sequences to a multiple of 8
-    rows (the smallest products use other kernels, which round differently), so a
-    sample's prediction does not depend on the other samples passed with it.
-"""
-
 
 _LEADING_PARAMETERS = PARAMETER_DOCS["hidden_size"] + "\n" + PARAMETER_DOCS["num_layers"] + "\n"
 
@@ -408,7 +386,7 @@ def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
 
     Notes
     -----
-{_NOTES}
+{NOTES_DOC.format(held_out="the held-out part is the last samples in the order given")}
     Examples
     --------
 {example}"""
