@@ -122,13 +122,16 @@ class RecurrentModule(nn.Module):
             hidden_size=hidden_size,
             num_layers=num_layers,
             bidirectional=bidirectional,
-            # PyTorch warns when dropout is set on a single layer; it would do nothing.
-            dropout=dropout if num_layers > 1 else 0.0,
+            dropout=0.0,  # between layers: ours, from the module's generator (_drop)
             batch_first=True,
             **kwargs,
         )
         self.num_directions = 2 if bidirectional else 1
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else None
+        self.dropout = dropout
+        self.layer_dropout = dropout if num_layers > 1 else 0.0
+        # Set by training: the dropout masks' source, so that no fit draws from torch's
+        # process-wide generator while it trains (see _drop).
+        self.generator = None
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
         self.linear_window = linear_window
         self.linear = nn.Linear(linear_window * input_size, output_size) if linear_window else None
@@ -155,7 +158,9 @@ class RecurrentModule(nn.Module):
         recent = self._last_steps(X, lengths) if self.linear is not None else None
         if self.patch_size > 1:
             X, lengths = self._patches(X, lengths)
-        if self.readout != "last":
+        if self.training and self.layer_dropout:
+            summary = self._summary_layer_by_layer(X, lengths)
+        elif self.readout != "last":
             summary = _pool(self._all_outputs(X, lengths), lengths, self.readout)
         elif lengths is None:
             summary = self._final_states(X)
@@ -165,11 +170,38 @@ class RecurrentModule(nn.Module):
             summary = self._bidirectional_outputs(X, lengths, last_only=True)
         else:
             summary = self._final_states(X, lengths)
-        if self.dropout is not None:
-            summary = self.dropout(summary)
+        summary = self._drop(summary, self.dropout)
         if recent is None:
             return self.head(summary)
         return self.head(summary) + self.linear(recent.flatten(1))
+
+    def _drop(self, X, p):
+        """Dropout with probability ``p`` in training, its masks drawn from
+        ``self.generator`` (torch's global generator when none is set)."""
+        if not self.training or not p:
+            return X
+        if self.generator is None:
+            return nn.functional.dropout(X, p, training=True)
+        keep = torch.empty_like(X).bernoulli_(1 - p, generator=self.generator)
+        return X * keep / (1 - p)
+
+    def _summary_layer_by_layer(self, X, lengths):
+        """The summary in training with dropout between layers: the stack run one layer
+        at a time, so that the dropout between them is ours (PyTorch's draws from the
+        process-wide generator inside its kernel)."""
+        if lengths is None:
+            lengths = torch.full((len(X),), X.shape[1], dtype=torch.int64)
+        if self.num_directions == 2:
+            if self.readout == "last":
+                return self._bidirectional_outputs(X, lengths, last_only=True)
+            return _pool(self._bidirectional_outputs(X, lengths), lengths, self.readout)
+        outputs = X[:, : int(lengths.max())]
+        for layer in range(self.rnn.num_layers):
+            outputs = self._layer(self._drop(outputs, self.layer_dropout * (layer > 0)), layer, "")
+        if self.readout != "last":
+            return _pool(outputs, lengths, self.readout)
+        rows = torch.arange(len(X), device=X.device)
+        return outputs[rows, lengths.to(X.device) - 1]
 
     def _patches(self, X, lengths):
         """Each sequence as patches of ``patch_size`` steps, the last ending at its last
@@ -247,8 +279,8 @@ class RecurrentModule(nn.Module):
         rows, last = torch.arange(len(X), device=device), n[:, 0] - 1
         inputs = X
         for layer in range(rnn.num_layers):
-            if layer and rnn.dropout and self.training:
-                inputs = nn.functional.dropout(inputs, rnn.dropout, training=True)
+            if layer:
+                inputs = self._drop(inputs, self.layer_dropout)
             forward = self._layer(inputs, layer, "")
             reversed_inputs = inputs.gather(1, reverse.expand(-1, -1, inputs.shape[2]))
             backward = self._layer(reversed_inputs, layer, "_reverse")  # reversed order

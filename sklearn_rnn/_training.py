@@ -230,7 +230,9 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
     """
     # A continuation draws new shuffles and dropout masks for its new epochs.
     offset = 0 if previous is None else len(previous.history)
-    init_seed, shuffle_seed, split_seed = _seeds(options.random_state, n=3, offset=offset)
+    init_seed, shuffle_seed, split_seed, dropout_seed = _seeds(
+        options.random_state, n=4, offset=offset
+    )
     valid = None
     if options.validation_fraction is not None:
         (X, lengths, y, sample_weight), valid = _split_validation(
@@ -255,10 +257,8 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
         verbose=int(options.verbose >= 2),
     )
     dataset = _dataset(X, lengths, y, weights, config.device, repeats=repeats)
-    # Dropout draws from the global generator: only then does training hold its lock.
-    dropout = config.module_params.get("dropout", 0) > 0
     with thread_policy():
-        with _seeded_rng(init_seed, config.device):
+        with _seeded_rng(init_seed, config.device):  # the weights' initialisation
             net.initialize()
             if previous is not None:
                 _continue_from(net, previous)
@@ -266,10 +266,12 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
                 _start_from_ridge(net.module_, X, lengths, y, sample_weight)
             if valid is not None:
                 _score_start(net, valid, options.score)
-            if dropout:
-                _fit_epochs(net, dataset)
-        if not dropout:
+        # Dropout draws from the net's own generator: training holds no process-wide lock.
+        net.module_.generator = torch.Generator(device=config.device).manual_seed(dropout_seed)
+        try:
             _fit_epochs(net, dataset)
+        finally:
+            net.module_.generator = None
     _release_data(net)
     return net
 
@@ -478,8 +480,8 @@ def _seeds(random_state, n=2, offset=0):
 
 
 # torch's global generator is shared by every thread of the process. Fits seed it for
-# the weight initialisation (and, with dropout, draw from it during training), so those
-# sections hold this lock: two estimators fitted at once in two threads then give the
+# the weight initialisation (dropout draws from each net's own generator), so that
+# section holds this lock: two estimators fitted at once in two threads then give the
 # results each gives alone.
 _GLOBAL_RNG_LOCK = threading.RLock()
 

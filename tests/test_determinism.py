@@ -97,3 +97,42 @@ def test_grid_search_on_dask_gives_the_serial_results():
             }
     for name in searches:
         np.testing.assert_array_equal(on_dask[name], serial[name], err_msg=name)
+
+
+def test_fits_with_dropout_run_at_once_in_two_threads():
+    """Dropout draws from each net's own generator, so a fit with dropout holds no
+    process-wide lock while it trains: each of two threads waits, inside its second
+    epoch, until the other has finished an epoch too. With a lock around training the
+    second fit could not start and the first would wait in vain."""
+    from skorch.callbacks import Callback
+
+    arrived = [threading.Event(), threading.Event()]
+
+    class Meet(Callback):
+        def __init__(self, me):
+            self.me = me
+
+        def on_epoch_end(self, net, **kwargs):
+            arrived[self.me].set()
+            if not arrived[1 - self.me].wait(timeout=20):
+                raise AssertionError("the other fit never ran an epoch meanwhile")
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(64, 6, 2), rng.randn(64)
+    errors = []
+
+    def work(me):
+        try:
+            LSTMRegressor(
+                hidden_size=4, num_layers=2, dropout=0.3, max_epochs=2, random_state=me,
+                callbacks=[("meet", Meet(me))],
+            ).fit(X, y)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(me,)) for me in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors

@@ -132,24 +132,36 @@ def test_bidirectional_layers_run_only_to_the_batchs_longest_sequence(monkeypatc
     assert steps == [7, 7, 7, 7]  # two layers, two directions
 
 
-def test_bidirectional_dropout_between_layers_applies_in_training_only():
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("readout", ["last", "mean"])
+def test_dropout_between_layers_is_ours_and_applies_in_training_only(bidirectional, readout):
+    """PyTorch's own inter-layer dropout draws from the process-wide generator inside
+    its kernel; the module runs the stack a layer at a time in training instead, its
+    masks drawn from the module's generator: the same seed gives the same masks, and
+    torch's global generator is not used."""
     torch.manual_seed(0)
     module = RecurrentModule(
         "gru", input_size=2, output_size=1, hidden_size=8, num_layers=2,
-        bidirectional=True, dropout=0.5,
+        bidirectional=bidirectional, dropout=0.5, readout=readout,
     )  # fmt: skip
+    assert module.rnn.dropout == 0 and module.layer_dropout == 0.5
+    module.dropout = 0.0  # leave only the dropout between the layers
     lengths = torch.tensor([3, 6, 1, 4])
     X = torch.randn(4, 6, 2)
-    between_layers = module.rnn.dropout
-    assert between_layers == 0.5
-    module.dropout = None  # leave only the dropout between the layers
     with torch.no_grad():
+        state = torch.get_rng_state()
+        module.generator = torch.Generator().manual_seed(1)
         trained = [module(X, lengths) for _ in range(2)]
+        module.generator = torch.Generator().manual_seed(1)
+        again = module(X, lengths)
+        assert torch.equal(torch.get_rng_state(), state)
+        module._drop = lambda outputs, p: outputs  # the layer-by-layer path, unmasked,
+        unmasked = module(X, lengths)  # is the stack's own
         module.eval()
         evaluated = module(X, lengths)
-        packed = module.head(module._final_states(X, lengths))
     assert not torch.equal(trained[0], trained[1])
-    torch.testing.assert_close(evaluated, packed, rtol=1e-5, atol=1e-6)
+    assert torch.equal(again, trained[0])
+    torch.testing.assert_close(unmasked, evaluated, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
