@@ -24,9 +24,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._data import check_sequences, feature_statistics, standardize
+from ._inputs import check_sequences
 from ._network import RecurrentModule
 from ._params import reject_booleans
+from ._scaling import feature_statistics, standardize
 from ._training import (
     NetConfig,
     TrainConfig,

@@ -19,7 +19,7 @@ from ._base import (
     READOUT_DOC,
     BaseRecurrentEstimator,
 )
-from ._data import target_statistics
+from ._scaling import target_statistics
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
 # seeds 0 and 1, holdout MAE as a fraction of the naive forecast's; Ridge on the same

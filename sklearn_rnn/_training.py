@@ -39,15 +39,9 @@ from ._callbacks import (
     TerminalPrintLog,
     ValidationScore,
 )
-from ._data import (
-    BatchIterator,
-    SequenceDataset,
-    as_tensor,
-    canonicalize,
-    relative_weights,
-    repeats_or_weights,
-)
+from ._dataset import BatchIterator, SequenceDataset, as_tensor
 from ._threads import thread_policy
+from ._weights import canonicalize, relative_weights, repeats_or_weights
 
 __all__ = [
     "NetConfig",
@@ -220,7 +214,7 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
     config : NetConfig
     options : TrainConfig
     X, lengths, y, sample_weight : ndarray
-        The internal form (see ``_data.py``); ``y`` float32 of shape (n, n_outputs).
+        The internal form (see ``_inputs.py``); ``y`` float32 of shape (n, n_outputs).
     previous : skorch net or None
         A fitted net to continue: its weights, optimizer state and history.
     bridge : tuple or None

@@ -4,14 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_rnn._data import (
-    BatchIterator,
-    SequenceDataset,
-    _left_align,
-    _ragged_to_array,
-    canonicalize,
-    is_ragged,
-)
+from sklearn_rnn._dataset import BatchIterator, SequenceDataset
+from sklearn_rnn._inputs import _left_align, _ragged_to_array, is_ragged
+from sklearn_rnn._weights import canonicalize
 
 
 def test_leading_nan_rows_become_lengths_and_data_moves_to_the_start():
@@ -143,7 +138,7 @@ def test_plain_batches_are_bare_tensors_and_prediction_batches_are_padded():
 
 
 def test_canonical_order_survives_hash_collisions(monkeypatch):
-    import sklearn_rnn._data as data
+    import sklearn_rnn._weights as data
 
     monkeypatch.setattr(data, "_row_hashes", lambda keys: np.zeros(len(keys), np.uint64))
     rng = np.random.RandomState(0)
@@ -165,7 +160,7 @@ def test_canonical_order_survives_hash_collisions(monkeypatch):
 def test_row_hash_sees_every_bit_of_long_rows():
     # Rows of 5,000 64-bit words: the multiplier table (4,096) repeats, and every
     # multiplier must stay odd, or the top bit of a word would not reach the hash.
-    from sklearn_rnn._data import _row_hashes
+    from sklearn_rnn._weights import _row_hashes
 
     keys = np.zeros((2, 5000), dtype=np.uint64)
     keys[1, 4096] = np.uint64(1) << np.uint64(63)
@@ -174,7 +169,7 @@ def test_row_hash_sees_every_bit_of_long_rows():
 
 
 def test_feature_statistics_leave_out_padding_and_count_weights():
-    from sklearn_rnn._data import feature_statistics
+    from sklearn_rnn._scaling import feature_statistics
 
     rng = np.random.RandomState(0)
     X = rng.randn(5, 4, 2).astype(np.float32) * [3.0, 0.5] + [100.0, -2.0]
@@ -190,7 +185,7 @@ def test_feature_statistics_leave_out_padding_and_count_weights():
 
 
 def test_constant_features_get_a_scale_of_one():
-    from sklearn_rnn._data import feature_statistics, standardize
+    from sklearn_rnn._scaling import feature_statistics, standardize
 
     X = np.full((3, 4, 2), 7.0, dtype=np.float32)
     X[:, :, 1] = np.arange(4)
@@ -201,7 +196,7 @@ def test_constant_features_get_a_scale_of_one():
 
 
 def test_standardize_keeps_padding_at_zero_and_leaves_x_alone():
-    from sklearn_rnn._data import standardize
+    from sklearn_rnn._scaling import standardize
 
     X = np.ones((2, 3, 1), dtype=np.float32)
     X[1, 2] = 0.0
@@ -213,7 +208,7 @@ def test_standardize_keeps_padding_at_zero_and_leaves_x_alone():
 
 def test_shuffled_batches_of_ragged_sequences_are_bucketed_by_length():
     """Each epoch sees every sample once, in batches of similar lengths, in a new order."""
-    from sklearn_rnn._data import BatchIterator, SequenceDataset
+    from sklearn_rnn._dataset import BatchIterator, SequenceDataset
 
     rng = np.random.RandomState(0)
     n, batch_size = 1000, 10
