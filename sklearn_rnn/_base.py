@@ -399,17 +399,17 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             self._check_structure_unchanged()
         X_given, y_given = X, y
         X, lengths, y, info = self._check_sequences(
-            X, y, fitted=self._input_form() if continues else None
+            X, y, form=self._input_form() if continues else None
         )
         sample_weight = self._check_sample_weight(sample_weight, X)
-        y, targets, sample_weight = self._encode_targets(
+        y, target_state, sample_weight = self._encode_targets(
             y, sample_weight, continues=continues, **target_options
         )
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:
             X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
         patch_size = self.patch_size_ if continues else self._auto_patch_size(X, lengths)
-        config = self._net_config(self._input_size(info), targets, device, patch_size)
+        config = self._net_config(self._input_size(info), target_state, device, patch_size)
         options = self._train_config(incremental, n_samples=len(X))
         with self._sklearn_callbacks(X_given, y_given, options) as bridge:
             net = train(
@@ -429,7 +429,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             "patch_size_": patch_size,
             **scaling,
             **{f"{k}_": v for k, v in summary(net).items()},
-            **targets,
+            **target_state,
         }
         self._set_fitted(record, net)
         return self
@@ -536,14 +536,14 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         longest = X.shape[1] if lengths is None else int(lengths.max())
         return max(1, -(-longest // self._auto_patch_steps))
 
-    def _net_config(self, input_size, targets, device, patch_size):
+    def _net_config(self, input_size, target_state, device, patch_size):
         """The network and optimizer that the parameters (and the targets) ask for.
 
-        ``targets`` holds the family's fitted target attributes (``_encode_targets``'s,
+        ``target_state`` holds the family's fitted target attributes (``_encode_targets``'s,
         or a stored state's): they size the output and may choose the loss.
         ``patch_size`` is the fitted one (``patch_size_``).
         """
-        output_size = self._output_size(targets)
+        output_size = self._output_size(target_state)
         optimizer = self._optimizer_class()
         return NetConfig(
             module=RecurrentModule,
@@ -560,7 +560,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 "patch_size": patch_size,
                 **self._module_params(),
             },
-            criterion=self._criterion(targets),
+            criterion=self._criterion(target_state),
             optimizer=optimizer,
             optimizer_params=self._optimizer_params(optimizer),
             device=device,
@@ -596,9 +596,9 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         """Features per time step that the network reads: one for tabular input."""
         return 1 if info["tabular"] else info["n_features"]
 
-    def _check_sequences(self, X, y="no_validation", *, fitted=None):
+    def _check_sequences(self, X, y="no_validation", *, form=None):
         """The internal form of ``X`` (and ``y``); 2-D columns put oldest first."""
-        X, lengths, y, info = check_sequences(self, X, y, fitted=fitted, y_numeric=self._y_numeric)
+        X, lengths, y, info = check_sequences(self, X, y, form=form, y_numeric=self._y_numeric)
         if info["tabular"] and self.column_order == "newest_first":
             X = np.ascontiguousarray(X[:, ::-1])  # the network reads the oldest first
         return X, lengths, y, info
@@ -608,7 +608,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _forward(self, X):
         """The network's raw outputs for ``X``, validated against the fitted input form."""
-        X, lengths, _, _ = self._check_sequences(X, fitted=self._input_form())
+        X, lengths, _, _ = self._check_sequences(X, form=self._input_form())
         if self.input_mean_ is not None:
             X = standardize(X, lengths, self.input_mean_, self.input_scale_)
         return forward(self.net_, X, lengths)

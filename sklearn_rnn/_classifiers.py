@@ -21,7 +21,7 @@ from ._base import (
 )
 
 # ``fit`` passes no ``classes`` to ``_encode_targets``; ``partial_fit`` always does.
-_FIT = object()
+_NOT_FROM_PARTIAL_FIT = object()
 
 
 class _LabelCrossEntropy(torch.nn.CrossEntropyLoss):
@@ -205,13 +205,13 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
 
     # -- the family's hooks ------------------------------------------------------------
 
-    def _criterion(self, targets):
-        return torch.nn.BCEWithLogitsLoss if targets["_multilabel"] else _LabelCrossEntropy
+    def _criterion(self, target_state):
+        return torch.nn.BCEWithLogitsLoss if target_state["_multilabel"] else _LabelCrossEntropy
 
-    def _encode_targets(self, y, sample_weight, *, continues, classes=_FIT):
+    def _encode_targets(self, y, sample_weight, *, continues, classes=_NOT_FROM_PARTIAL_FIT):
         """Labels as a float32 column of class indices, ``classes_``, and the weights
         (times the class weights). ``classes`` is given by ``partial_fit`` only."""
-        partial = classes is not _FIT
+        partial = classes is not _NOT_FROM_PARTIAL_FIT
         classes = classes if partial else None
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)

@@ -155,7 +155,7 @@ def _left_align(X):
     return out, lengths.astype(np.int64)
 
 
-def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=True):
+def check_sequences(estimator, X, y="no_validation", *, form=None, y_numeric=True):
     """Validate ``X`` (and ``y``) in any accepted form; return the internal form.
 
     Nothing is set on ``estimator``: what ``fit`` must record is returned in ``info``.
@@ -163,7 +163,7 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
     Parameters
     ----------
     estimator : estimator
-        The estimator that validates: named in error messages, and, when ``fitted``
+        The estimator that validates: named in error messages, and, when ``form``
         is given, the one whose ``n_features_in_`` and ``feature_names_in_`` a 2-D
         ``X`` is checked against.
     X : array-like or list of array-like
@@ -173,7 +173,7 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
             default="no_validation"
         Targets, validated with ``X`` unless "no_validation"; None is an error, as in
         scikit-learn's ``validate_data``.
-    fitted : dict or None, default=None
+    form : dict or None, default=None
         None in ``fit`` (the input form is recorded). Else the input form seen in
         ``fit``, ``{"tabular": bool, "n_features": int}``, that ``X`` must have.
     y_numeric : bool, default=True
@@ -201,17 +201,17 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
         _name_missing_targets(y)
     ragged = is_ragged(X)
     ndim = 3 if ragged else input_ndim(X)
-    if fitted is not None and ndim == 2 and not fitted["tabular"] and fitted["n_features"] == 1:
+    if form is not None and ndim == 2 and not form["tabular"] and form["n_features"] == 1:
         # A model of one-feature sequences reads (n, T) as n sequences of T steps: what a
         # list of equal-length 1-D sequences, or MAPIE's (1, n_features_in_) probe, means.
         X = check_array(X, dtype="numeric", ensure_all_finite=False, estimator=estimator)
         X, ndim = X[:, :, None], 3
-    if fitted is not None:
-        _check_fitted_form(estimator, ndim, fitted)
+    if form is not None:
+        _check_fitted_form(estimator, ndim, form)
     if ndim != 3:
         # Tabular input (or invalid dimensions, reported in scikit-learn's words):
         # each column is one time step of one feature.
-        X, y, names = _check_tabular(estimator, X, y, fitted, y_numeric)
+        X, y, names = _check_tabular(estimator, X, y, form, y_numeric)
         with np.errstate(over="ignore"):  # reported below, with its place
             X3 = np.ascontiguousarray(X, dtype=np.float32)[:, :, None]
         if not np.isfinite(X3).all():  # finite in float64, beyond float32
@@ -267,10 +267,10 @@ def check_sequences(estimator, X, y="no_validation", *, fitted=None, y_numeric=T
         check_consistent_length(X3, y)
         if y_numeric:
             _check_numeric_targets(y)
-    if fitted is not None and X3.shape[2] != fitted["n_features"]:
+    if form is not None and X3.shape[2] != form["n_features"]:
         raise ValueError(
             f"X has {X3.shape[2]} feature(s) per time step, but "
-            f"{type(estimator).__name__} is expecting {fitted['n_features']} feature(s) "
+            f"{type(estimator).__name__} is expecting {form['n_features']} feature(s) "
             "per time step as input."
         )
     if not ragged:
@@ -322,10 +322,10 @@ def _check_numeric_targets(y):
     )
 
 
-def _check_tabular(estimator, X, y, fitted, y_numeric):
+def _check_tabular(estimator, X, y, form, y_numeric):
     """Validate a 2-D ``X`` (and ``y``) with scikit-learn's own checks and messages.
 
-    In ``fit`` (``fitted`` None) ``check_X_y``, which sets nothing on the estimator, and
+    In ``fit`` (``form`` None) ``check_X_y``, which sets nothing on the estimator, and
     the column names it would record; else ``validate_data`` with ``reset=False``, which
     checks ``n_features_in_`` and ``feature_names_in_`` and sets nothing either, and the
     fitted names (a continued fit keeps them).
@@ -334,7 +334,7 @@ def _check_tabular(estimator, X, y, fitted, y_numeric):
     no_y = isinstance(y, str) and y == "no_validation"
     if not no_y:
         kwargs.update(multi_output=True, y_numeric=y_numeric)
-    if fitted is not None:  # the names checked against the fitted ones, which stay
+    if form is not None:  # the names checked against the fitted ones, which stay
         names = getattr(estimator, "feature_names_in_", None)
         if no_y:
             return validate_data(estimator, X, reset=False, **kwargs), None, names
@@ -347,16 +347,16 @@ def _check_tabular(estimator, X, y, fitted, y_numeric):
     return X, y, names
 
 
-def _check_fitted_form(estimator, ndim, fitted):
+def _check_fitted_form(estimator, ndim, form):
     """Sequences for a model fitted on tabular input, or the reverse, are an error."""
-    name, n_features = type(estimator).__name__, fitted["n_features"]
-    if fitted["tabular"] and ndim == 3:
+    name, n_features = type(estimator).__name__, form["n_features"]
+    if form["tabular"] and ndim == 3:
         raise ValueError(
             f"X is a set of 3-D or ragged sequences, but this {name} was fitted on 2-D "
             f"input, read as {n_features} time steps of one feature. Pass a 2-D array of "
             f"shape (n_samples, {n_features})."
         )
-    if not fitted["tabular"] and ndim == 2:
+    if not form["tabular"] and ndim == 2:
         raise ValueError(
             f"X is 2-D, but this {name} was fitted on 3-D or ragged sequences with "
             f"{n_features} feature(s) per time step. Pass X of shape (n_samples, "

@@ -136,7 +136,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         tags.target_tags.multi_output = True
         return tags
 
-    def _criterion(self, targets):
+    def _criterion(self, target_state):
         if self.loss != "quantile":
             return _LOSSES[self.loss]
         if self.quantile is None:
@@ -173,8 +173,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         if mean is not None:
             Y = (Y - mean) / scale
         fitted = {"n_outputs_": Y.shape[1], "_y_ndim": y.ndim}
-        targets = {**fitted, "target_mean_": mean, "target_scale_": scale}
-        return Y.astype(np.float32), targets, sample_weight
+        target_state = {**fitted, "target_mean_": mean, "target_scale_": scale}
+        return Y.astype(np.float32), target_state, sample_weight
 
     def _check_target_state(self, state):
         self._check_statistics(state, ("target_mean_", "target_scale_"), state["n_outputs_"])
