@@ -92,6 +92,8 @@ PARAMETER_DOCS = {
 """,
     "optimizer": """\
     optimizer : {"adam", "adamw", "sgd"} or torch.optim.Optimizer subclass, \
+default="adam"
+        The optimizer, by name or as a class taking ``(params, lr=..., weight_decay=...)``.
 """,
     "lr": """\
     lr : float, default=0.01
@@ -141,13 +143,7 @@ PARAMETER_DOCS = {
         Number of features in the hidden state. More units fit more complex dynamics
         and cost time in proportion to their square.
 """,
-    "num_layers": """\
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
-""",
-}
-
-CALLBACKS_DOC = """\
+    "callbacks": """\
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Added to the callbacks the estimator sets up itself (for example
         ``skorch.callbacks.LRScheduler`` or ``Checkpoint``). They are copied at each
@@ -156,16 +152,40 @@ CALLBACKS_DOC = """\
         (the fitted state is plain data): a restored model's ``net_.callbacks_`` holds
         the estimator's own callbacks only, and its next fit copies these again.
         ``save_model`` refuses callbacks given as objects.
-"""
-
-RANDOM_STATE_DOC = """\
+""",
+    "random_state": """\
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling of mini-batches and dropout.
         Pass an int for identical results across calls. None draws the seeds from
         numpy's global generator, as scikit-learn's estimators do (so
         ``np.random.seed`` before ``fit`` makes it repeatable); torch's global
         generator is left as it was.
-"""
+""",
+    "num_layers": """\
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+""",
+}
+
+
+# The parameters that close both families' lists, in that order.
+CLOSING_PARAMETERS = (
+    "n_iter_no_change",
+    "tol",
+    "warm_start",
+    "callbacks",
+    "random_state",
+    "device",
+    "verbose",
+)
+
+
+def parameter_docs(*names, score=None):
+    """The shared texts of ``names``, in that order, a blank line between them;
+    ``score`` names the validation score in ``tol``'s text."""
+    texts = [PARAMETER_DOCS[name] for name in names]
+    return "\n".join(text.replace("{score}", score or "score") for text in texts)
+
 
 NOTES_DOC = """\
     Inputs of every form are converted to one padded float32 tensor plus sequence

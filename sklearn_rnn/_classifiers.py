@@ -9,14 +9,13 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import (
-    CALLBACKS_DOC,
+    CLOSING_PARAMETERS,
     COLUMN_ORDER_DOC,
     NOTES_DOC,
-    PARAMETER_DOCS,
     PATCH_SIZE_DOC,
-    RANDOM_STATE_DOC,
     READOUT_DOC,
     BaseRecurrentEstimator,
+    parameter_docs,
     with_callbacks,
 )
 
@@ -318,7 +317,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         return len(state["classes_"])
 
 
-_SUMMARY_PARAMETERS = PARAMETER_DOCS["hidden_size"] + "\n" + PARAMETER_DOCS["num_layers"] + "\n"
+_SUMMARY_PARAMETERS = parameter_docs("hidden_size", "num_layers") + "\n"
 
 _PARAMETERS = (
     """\
@@ -329,9 +328,8 @@ _PARAMETERS = (
         How the defaults were chosen), at about twice the cost.
 
 """
-    + PARAMETER_DOCS["dropout"]
-    + """
-"""
+    + parameter_docs("dropout")
+    + "\n"
     + READOUT_DOC.format(
         advice='In the quality benchmark "mean" helped on some data\n        '
         "sets and hurt on others (docs: How the defaults were chosen); tune it."
@@ -357,15 +355,7 @@ _PARAMETERS = (
         the data a call), or None (all 1). Multiplied with ``sample_weight``.
 
 """
-    + PARAMETER_DOCS["optimizer"]
-    + """default="adam"
-        The optimizer, by name or as a class.
-
-"""
-    + PARAMETER_DOCS["lr"]
-    + """
-"""
-    + PARAMETER_DOCS["weight_decay"]
+    + parameter_docs("optimizer", "lr", "weight_decay")
     + """
     max_epochs : int, default=200
         Number of passes over the training data (the most, with early stopping). A
@@ -373,10 +363,7 @@ _PARAMETERS = (
         epochs lifted the benchmark's smallest set (36 sequences) by 6 points.
 
 """
-    + PARAMETER_DOCS["batch_size"]
-    + """
-"""
-    + PARAMETER_DOCS["clip_grad_norm"]
+    + parameter_docs("batch_size", "clip_grad_norm")
     + """
     early_stopping : bool or "auto", default=False
         Hold out ``validation_fraction`` of the samples, drawn at random (seeded by
@@ -392,25 +379,7 @@ _PARAMETERS = (
         there are classes).
 
 """
-    + PARAMETER_DOCS["n_iter_no_change"]
-    + """
-"""
-    + PARAMETER_DOCS["tol"].format(score="accuracy")
-    + """
-"""
-    + PARAMETER_DOCS["warm_start"]
-    + """
-"""
-    + CALLBACKS_DOC
-    + "\n"
-    + RANDOM_STATE_DOC
-    + """
-"""
-    + PARAMETER_DOCS["device"]
-    + """
-"""
-    + PARAMETER_DOCS["verbose"]
-    + """"""
+    + parameter_docs(*CLOSING_PARAMETERS, score="accuracy")
 )
 
 _ATTRIBUTES = """\

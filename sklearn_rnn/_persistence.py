@@ -310,7 +310,7 @@ def _optimizer_state(path, tensors, weights):
                 path, f"its optimizer state {name} has shape {value.shape}, not its weight's"
             )
         state.setdefault(int(index), {})[key] = value
-    return {"state": state, "param_groups": None}
+    return {"state": state}
 
 
 def _check_structure(path, estimator, fitted, weights):

@@ -10,14 +10,13 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
 from ._base import (
-    CALLBACKS_DOC,
+    CLOSING_PARAMETERS,
     COLUMN_ORDER_DOC,
     NOTES_DOC,
-    PARAMETER_DOCS,
     PATCH_SIZE_DOC,
-    RANDOM_STATE_DOC,
     READOUT_DOC,
     BaseRecurrentEstimator,
+    parameter_docs,
 )
 from ._scaling import target_statistics
 
@@ -205,9 +204,8 @@ _SHARED_PARAMETERS = (
         prediction time.
 
 """
-    + PARAMETER_DOCS["dropout"]
-    + """
-"""
+    + parameter_docs("dropout")
+    + "\n"
     + READOUT_DOC.format(
         advice="The last step, the default, is the natural summary of a\n        "
         "forecasting window; pooling was not benchmarked for regression."
@@ -251,24 +249,13 @@ default="squared_error"
         the others.
 
 """
-    + PARAMETER_DOCS["optimizer"]
-    + """default="adam"
-        The optimizer, by name or as a class taking ``(params, lr=..., weight_decay=...)``.
-
-"""
-    + PARAMETER_DOCS["lr"]
-    + """
-"""
-    + PARAMETER_DOCS["weight_decay"]
+    + parameter_docs("optimizer", "lr", "weight_decay")
     + """
     max_epochs : int, default=100
         Number of passes over the training data (the most, with early stopping).
 
 """
-    + PARAMETER_DOCS["batch_size"]
-    + """
-"""
-    + PARAMETER_DOCS["clip_grad_norm"]
+    + parameter_docs("batch_size", "clip_grad_norm")
     + """
     early_stopping : bool or "auto", default="auto"
         Hold out the last ``validation_fraction`` of the samples, in the order given,
@@ -286,25 +273,7 @@ default="squared_error"
         Fraction of the samples (the last ones) held out for early stopping.
 
 """
-    + PARAMETER_DOCS["n_iter_no_change"]
-    + """
-"""
-    + PARAMETER_DOCS["tol"].format(score="R²")
-    + """
-"""
-    + PARAMETER_DOCS["warm_start"]
-    + """
-"""
-    + CALLBACKS_DOC
-    + "\n"
-    + RANDOM_STATE_DOC
-    + """
-"""
-    + PARAMETER_DOCS["device"]
-    + """
-"""
-    + PARAMETER_DOCS["verbose"]
-    + """"""
+    + parameter_docs(*CLOSING_PARAMETERS, score="R²")
 )
 
 _ATTRIBUTES = """\
@@ -360,7 +329,7 @@ _ATTRIBUTES = """\
 """
 
 
-_LEADING_PARAMETERS = PARAMETER_DOCS["hidden_size"] + "\n" + PARAMETER_DOCS["num_layers"] + "\n"
+_LEADING_PARAMETERS = parameter_docs("hidden_size", "num_layers") + "\n"
 
 
 def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):

@@ -3,8 +3,8 @@
 The estimators (``_base.py``) meet this module at a few calls: :func:`train` fits a net
 on data in the internal form, :func:`summary` reads what the fit recorded,
 :func:`forward` predicts with one, and :func:`net_state` / :func:`restore_net` turn a
-net into plain data and back. Nothing
-here knows about scikit-learn's parameters or fitted attributes.
+net into plain data and back. Nothing here knows about scikit-learn's parameters or
+fitted attributes.
 
 Private names of skorch used here (each checked by ``tests/test_training_side.py``):
 ``NeuralNet._set_training`` (overridden: the train/eval mode set only when it changes)
@@ -413,7 +413,12 @@ def net_state(net):
     return {
         "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
         "history": copy.deepcopy(list(net.history)),
-        "optimizer": _to_numpy(net.optimizer_.state_dict()) if net.optimizer_.state else None,
+        # Its per-weight state only: its settings come from the parameters on restoring.
+        "optimizer": (
+            {"state": _to_numpy(net.optimizer_.state_dict()["state"])}
+            if net.optimizer_.state
+            else None
+        ),
     }
 
 
