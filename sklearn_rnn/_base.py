@@ -47,6 +47,26 @@ from ._training import (
 AUTO_MIN_VALIDATION = 5
 
 
+class NotAFittedState(ValueError):
+    """A stored fitted state (from pickle, skops or a model file) that is not one a fit
+    of this estimator records: ``reason`` says why, so that a model file's loader can
+    name the file."""
+
+    def __init__(self, estimator, reason):
+        super().__init__(f"Not a fitted state of {estimator}: {reason}.")
+        self.reason = reason
+
+
+# The package's estimators by name, each registered by its class statement (see
+# BaseRecurrentEstimator.__init_subclass__): what save_model and load_model know.
+_ESTIMATORS = {}
+
+
+def registered_estimators():
+    """The package's estimator classes by name: every family's estimator of a cell."""
+    return dict(_ESTIMATORS)
+
+
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 # What a warm start or partial_fit must find unchanged: it continues the same network.
@@ -295,6 +315,13 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     # accuracy; 8, 24 and 32 did worse on average (docs/user_guide/defaults.rst).
     _auto_patch_steps = 16
 
+    def __init_subclass__(cls, **kwargs):
+        # An estimator of this package (a family's class naming a cell) registers
+        # itself for the model files; a user's subclass is theirs to store.
+        super().__init_subclass__(**kwargs)
+        if cls._cell is not None and cls.__module__.startswith(__package__ + "."):
+            _ESTIMATORS[cls.__name__] = cls
+
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
@@ -428,8 +455,15 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:
             X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
-        patch_size = self.patch_size_ if continues else self._auto_patch_size(X, lengths)
-        config = self._net_config(self._input_size(info), target_state, device, patch_size)
+        record = {
+            "n_features_in_": info["n_features"],
+            "feature_names_in_": info["feature_names_in"],
+            "_tabular": info["tabular"],
+            "patch_size_": self.patch_size_ if continues else self._auto_patch_size(X, lengths),
+            **scaling,
+            **target_state,
+        }
+        config = self._net_config(record, device)
         options = self._train_config(incremental, n_samples=len(X))
         with self._sklearn_callbacks(X_given, y_given, options) as bridge:
             net = train(
@@ -442,16 +476,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 previous=self.net_ if continues else None,
                 bridge=bridge,
             )
-        record = {
-            "n_features_in_": info["n_features"],
-            "feature_names_in_": info["feature_names_in"],
-            "_tabular": info["tabular"],
-            "patch_size_": patch_size,
-            **scaling,
-            **{f"{k}_": v for k, v in summary(net).items()},
-            **target_state,
-        }
-        self._set_fitted(record, net)
+        self._set_fitted({**record, **{f"{k}_": v for k, v in summary(net).items()}}, net)
         return self
 
     def _continues(self, incremental):
@@ -464,8 +489,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _check_structure_unchanged(self):
         structure = {k: v for k, v in self.get_params().items() if k in _STRUCTURE}
-        module = self.net_.module_
-        fitted = {k: getattr(module.rnn, k, getattr(module, k, None)) for k in structure}
+        fitted = {k: self.net_.module_.arguments[k] for k in structure}
         structure["standardize"] = self.standardize
         fitted["standardize"] = self.input_mean_ is not None
         if structure["patch_size"] == "auto":  # resolved by the first fit, kept since
@@ -556,31 +580,37 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         longest = X.shape[1] if lengths is None else int(lengths.max())
         return max(1, -(-longest // self._auto_patch_steps))
 
-    def _net_config(self, input_size, target_state, device, patch_size):
-        """The network and optimizer that the parameters (and the targets) ask for.
+    def _network_arguments(self, state, output_size):
+        """The network's constructor arguments: the parameters', with the sizes a fitted
+        state gives (``n_features_in_``, ``_tabular``, ``patch_size_``; that of a fit
+        under way or a stored one) and ``output_size``."""
+        return {
+            "cell": self._cell,
+            "input_size": 1 if state["_tabular"] else state["n_features_in_"],
+            "output_size": output_size,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "dropout": self.dropout,
+            "linear_window": self.linear_window,
+            "readout": self.readout,
+            "patch_size": state["patch_size_"],
+            **self._module_params(),
+        }
 
-        ``target_state`` holds the family's fitted target attributes (``_encode_targets``'s,
-        or a stored state's): they size the output and may choose the loss.
-        ``patch_size`` is the fitted one (``patch_size_``).
+    def _net_config(self, state, device):
+        """The network and optimizer that the parameters and a fitted ``state`` ask for.
+
+        ``state`` holds the fitted attributes that size the network (see
+        :meth:`_network_arguments`) and the family's target attributes
+        (``_encode_targets``'s, or a stored state's): they size the output and may
+        choose the loss.
         """
-        output_size = self._output_size(target_state)
         optimizer = self._optimizer_class()
         return NetConfig(
             module=RecurrentModule,
-            module_params={
-                "cell": self._cell,
-                "input_size": input_size,
-                "output_size": output_size,
-                "hidden_size": self.hidden_size,
-                "num_layers": self.num_layers,
-                "bidirectional": self.bidirectional,
-                "dropout": self.dropout,
-                "linear_window": self.linear_window,
-                "readout": self.readout,
-                "patch_size": patch_size,
-                **self._module_params(),
-            },
-            criterion=self._criterion(target_state),
+            module_params=self._network_arguments(state, self._output_size(state)),
+            criterion=self._criterion(state),
             optimizer=optimizer,
             optimizer_params=self._optimizer_params(optimizer),
             device=device,
@@ -610,11 +640,6 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             name=type(self).__name__,
             callbacks=list(self.callbacks or []),
         )
-
-    @staticmethod
-    def _input_size(info):
-        """Features per time step that the network reads: one for tabular input."""
-        return 1 if info["tabular"] else info["n_features"]
 
     def _check_sequences(self, X, y="no_validation", *, form=None):
         """The internal form of ``X`` (and ``y``); 2-D columns put oldest first."""
@@ -678,52 +703,85 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         state = dict(state)
         if device is None:
             device = self._device_for_loading()
-        info = {"tabular": state["_tabular"], "n_features": state["n_features_in_"]}
-        config = self._net_config(self._input_size(info), state, device, state["patch_size_"])
-        net = restore_net(config, state.pop("net"))
+        net = restore_net(self._net_config(state, device), state.pop("net"))
         self._set_fitted(state, net)
 
     def _check_fitted_state(self, state):
-        """A clear error unless ``state`` is what :meth:`_fitted_state` records."""
+        """A clear error (:class:`NotAFittedState`) unless ``state`` is what
+        :meth:`_fitted_state` records for a network these parameters describe."""
         name = type(self).__name__
         if not isinstance(state, dict):
-            raise ValueError(f"Not a fitted state of {name}: {type(state).__name__} found.")
+            raise NotAFittedState(name, f"{type(state).__name__} found")
         types = self._fitted_attributes()
         unknown = sorted(set(state) - set(types) - {"net"})
         required = (set(types) - {"feature_names_in_"}) | {"net"}
         missing = sorted(required - set(state))
         if unknown or missing:
-            raise ValueError(
-                f"Not a fitted state of {name}: unknown entries {unknown}, missing {missing}."
-            )
+            raise NotAFittedState(name, f"unknown entries {unknown}, missing {missing}")
+        patch_size = state["patch_size_"]
+        if not isinstance(patch_size, Integral) or isinstance(patch_size, bool) or patch_size < 1:
+            raise NotAFittedState(name, f"its patch_size_ is {patch_size!r}, not a positive int")
         for key, value in state.items():
             if key != "net" and not isinstance(value, types[key]):
-                raise ValueError(
-                    f"Not a fitted state of {name}: {key} is a {type(value).__name__}."
-                )
+                raise NotAFittedState(name, f"{key} is a {type(value).__name__}")
         net = state["net"]
         module = net.get("module") if isinstance(net, dict) else None
         if not isinstance(module, dict) or not all(
             isinstance(k, str) and isinstance(v, np.ndarray) and v.dtype.kind == "f"
             for k, v in module.items()
         ):
-            raise ValueError(f"Not a fitted state of {name}: the weights are not float arrays.")
+            raise NotAFittedState(name, "the weights are not float arrays")
         if not isinstance(net.get("history", []), list) or not isinstance(
             net.get("optimizer"), (dict, type(None))
         ):
-            raise ValueError(f"Not a fitted state of {name}: malformed history or optimizer.")
+            raise NotAFittedState(name, "malformed history or optimizer")
+        self._check_network_shapes(state, {k: v.shape for k, v in module.items()})
         for key, values in module.items():
             if not np.isfinite(values).all():
-                raise ValueError(f"Not a fitted state of {name}: the weights {key} are not finite.")
+                raise NotAFittedState(name, f"the weights {key} are not finite")
         step_features = 1 if state["_tabular"] else state["n_features_in_"]
         self._check_statistics(state, ("input_mean_", "input_scale_"), step_features)
         names = state.get("feature_names_in_")
         if names is not None and names.shape != (state["n_features_in_"],):
-            raise ValueError(
-                f"Not a fitted state of {name}: feature_names_in_ has shape {names.shape}, "
-                f"not ({state['n_features_in_']},)."
+            raise NotAFittedState(
+                name,
+                f"feature_names_in_ has shape {names.shape}, not ({state['n_features_in_']},)",
             )
         self._check_target_state(state)
+
+    def _check_network_shapes(self, state, shapes):
+        """The parameters and the fitted state must describe the network whose weights
+        have these ``shapes``, checked before anything is built.
+
+        A stored model's parameters decide how large a network is allocated, its
+        tensors are as large as the file: every size the parameters give must be one
+        the tensors have, and then every tensor the one the network expects.
+        """
+        name = type(self).__name__
+        try:
+            found = RecurrentModule.sizes_of(shapes, state["patch_size_"])
+        except ValueError as exc:
+            raise NotAFittedState(name, str(exc)) from exc
+        try:  # the family's target attributes size the output
+            output_size = self._output_size(state)
+        except (KeyError, TypeError):
+            output_size = None
+        wanted = self._network_arguments(state, output_size)
+        wrong = [k for k in found if wanted[k] != found[k]]
+        if wrong:
+            label = {"output_size": self._output_size_name}
+            raise NotAFittedState(
+                name,
+                "its parameters do not describe its weights: "
+                + ", ".join(
+                    f"{label.get(k, k)}={wanted[k]!r} against {found[k]!r} in the tensors"
+                    for k in wrong
+                ),
+            )
+        try:
+            RecurrentModule.check_shapes(shapes, **wanted)
+        except ValueError as exc:
+            raise NotAFittedState(name, f"its weights are not its network's: {exc}") from exc
 
     def _check_statistics(self, state, keys, size):
         """Scaling statistics: float vectors of ``size`` finite values, scales positive."""
@@ -733,14 +791,13 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             if values is None:
                 continue
             if values.dtype.kind != "f" or values.shape != (size,):
-                raise ValueError(
-                    f"Not a fitted state of {name}: {key} is {values.dtype} of shape "
-                    f"{values.shape}, not {size} float(s)."
+                raise NotAFittedState(
+                    name, f"{key} is {values.dtype} of shape {values.shape}, not {size} float(s)"
                 )
             if not np.isfinite(values).all():
-                raise ValueError(f"Not a fitted state of {name}: {key} is not finite.")
+                raise NotAFittedState(name, f"{key} is not finite")
             if key.endswith("scale_") and (values <= 0).any():
-                raise ValueError(f"Not a fitted state of {name}: {key} is not positive.")
+                raise NotAFittedState(name, f"{key} is not positive")
 
     def _check_target_state(self, state):
         """The family's fitted target attributes, checked against one another."""

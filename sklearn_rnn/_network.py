@@ -6,6 +6,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 _CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+# Rows of each recurrent weight per hidden unit: the gates of the cell.
+_GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 # One layer in one direction, with given weights: the functions PyTorch's recurrent
 # modules call themselves (as ``torch._VF.lstm`` and so on).
@@ -116,6 +118,20 @@ class RecurrentModule(nn.Module):
         patch_size=1,
     ):
         super().__init__()
+        # What this network is, as its constructor was told (see ``sizes_of``).
+        self.arguments = {
+            "cell": cell,
+            "input_size": input_size,
+            "output_size": output_size,
+            "hidden_size": hidden_size,
+            "num_layers": num_layers,
+            "bidirectional": bidirectional,
+            "dropout": dropout,
+            "nonlinearity": nonlinearity,
+            "linear_window": linear_window,
+            "readout": readout,
+            "patch_size": patch_size,
+        }
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.rnn = _CELLS[cell](
             input_size=patch_size * input_size,
@@ -137,6 +153,64 @@ class RecurrentModule(nn.Module):
         self.linear = nn.Linear(linear_window * input_size, output_size) if linear_window else None
         self.readout = readout
         self.patch_size = patch_size
+
+    @classmethod
+    def sizes_of(cls, shapes, patch_size=1):
+        """The constructor's size arguments of the network whose ``state_dict()`` has
+        these ``shapes`` (a dict of name to shape), read from the tensors alone.
+
+        Returns ``cell``, ``input_size``, ``output_size``, ``hidden_size``,
+        ``num_layers``, ``bidirectional`` and ``linear_window``; ``patch_size`` is the
+        number of steps each recurrent input holds. A value the tensors cannot give (a
+        width that is no whole number of steps) is None. Raises ValueError when the
+        recurrent or head weights are missing. :meth:`check_shapes` then says whether
+        every tensor is the network's.
+        """
+        shapes = {k: tuple(v) for k, v in shapes.items()}
+        try:
+            rows, hidden = shapes["rnn.weight_hh_l0"]
+            width = shapes["rnn.weight_ih_l0"][1]
+            output_size = shapes["head.weight"][0]
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError("the recurrent or head weights are missing") from exc
+        gates = {n: cell for cell, n in _GATES.items()}
+        layers = {k.split("_l")[1].split("_")[0] for k in shapes if k.startswith("rnn.weight_ih_l")}
+        input_size = width // patch_size if width % patch_size == 0 else None
+        linear = shapes.get("linear.weight", (output_size, 0))[1]
+        if not linear:
+            linear_window = 0
+        elif input_size and linear % input_size == 0:
+            linear_window = linear // input_size
+        else:
+            linear_window = None
+        return {
+            "cell": gates.get(rows // hidden if hidden and rows % hidden == 0 else None),
+            "input_size": input_size,
+            "output_size": output_size,
+            "hidden_size": hidden,
+            "num_layers": len(layers),
+            "bidirectional": any(k.endswith("_reverse") for k in shapes),
+            "linear_window": linear_window,
+        }
+
+    @classmethod
+    def check_shapes(cls, shapes, **arguments):
+        """A ValueError naming the first difference unless ``shapes`` (name to shape)
+        are exactly the ``state_dict()`` shapes of ``cls(**arguments)``.
+
+        The network is built on PyTorch's "meta" device, which allocates nothing, so
+        sizes read from a file cost no memory before they are known to be the file's.
+        """
+        with torch.device("meta"):
+            expected = {k: tuple(v.shape) for k, v in cls(**arguments).state_dict().items()}
+        shapes = {k: tuple(v) for k, v in shapes.items()}
+        missing = sorted(set(expected) - set(shapes))
+        unexpected = sorted(set(shapes) - set(expected))
+        if missing or unexpected:
+            raise ValueError(f"weights missing {missing}, unexpected {unexpected}")
+        for name, shape in expected.items():
+            if shapes[name] != shape:
+                raise ValueError(f"{name} has shape {shapes[name]}, not {shape}")
 
     def forward(self, X, lengths=None):
         """Map ``X`` of shape (batch, time, features) to (batch, output_size).
@@ -302,11 +376,18 @@ class RecurrentModule(nn.Module):
         packed = pack_padded_sequence(X, lengths, batch_first=True, enforce_sorted=False)
         return pad_packed_sequence(self.rnn(packed)[0], batch_first=True)[0]
 
+    def layer_weights(self, layer, reverse=False):
+        """One layer's weights in one direction, as PyTorch's cell functions take them:
+        ``(weight_ih, weight_hh, bias_ih, bias_hh)``, each cell's gates stacked in
+        PyTorch's order."""
+        suffix = "_reverse" if reverse else ""
+        names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+        return tuple(getattr(self.rnn, f"{name}_l{layer}{suffix}") for name in names)
+
     def _layer(self, X, layer, suffix):
         """Outputs of one layer of the stack in one direction over ``X``, from zeros."""
         rnn = self.rnn
-        names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if rnn.bias else [])
-        weights = [getattr(rnn, f"{name}_l{layer}{suffix}") for name in names]
+        weights = list(self.layer_weights(layer, reverse=suffix == "_reverse"))
         zeros = X.new_zeros(1, len(X), rnn.hidden_size)
         state = (zeros, zeros) if rnn.mode == "LSTM" else zeros
         # (input, hx, params, has_biases, num_layers, dropout, train, bidirectional,

@@ -9,20 +9,11 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _resolve_device
+from ._base import NotAFittedState, _resolve_device, registered_estimators
 
 __all__ = ["load_model", "save_model"]
 
 _FORMAT = "sklearn-rnn/1"
-
-
-def _estimator_classes():
-    from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
-    from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
-
-    regressors = (RNNRegressor, LSTMRegressor, GRURegressor)
-    classifiers = (RNNClassifier, LSTMClassifier, GRUClassifier)
-    return {cls.__name__: cls for cls in regressors + classifiers}
 
 
 def _plain(value, name):
@@ -92,7 +83,7 @@ def save_model(estimator, path):
     name = type(estimator).__name__
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    if name not in _estimator_classes():
+    if name not in registered_estimators():
         raise TypeError(f"save_model saves this package's estimators; got {name}.")
     params = {k: _plain(v, k) for k, v in estimator.get_params().items()}
     # The estimator's own fitted state, as pickle and skops keep it: the weights and
@@ -207,13 +198,15 @@ def load_model(path, *, device="cpu"):
             if key == "classes_":  # the labels' own dtype, so predict's stays the same
                 dtype = _labels_dtype(path, meta.get("classes_dtype"))
             fitted[key] = np.asarray(fitted[key], dtype=dtype)
-    _check_structure(path, estimator, fitted, weights)
     fitted["net"] = {
         "module": weights,
         "history": meta.get("history") or [],
         "optimizer": _optimizer_state(path, optimizer, weights),
     }
-    estimator._restore_fitted_state(fitted, device=device)
+    try:  # checked as pickle's and skops' states are, before anything is built
+        estimator._restore_fitted_state(fitted, device=device)
+    except NotAFittedState as exc:
+        raise _not_a_model(path, exc.reason) from exc
     return estimator
 
 
@@ -233,7 +226,7 @@ def _labels_dtype(path, name):
 
 def _estimator_from_params(path, meta, device):
     """The estimator the file names, with its parameters checked as ``fit`` checks them."""
-    cls = _estimator_classes()[meta["estimator"]]
+    cls = registered_estimators()[meta["estimator"]]
     params = meta["params"]
     unknown = sorted(set(params) - set(cls().get_params()))
     if unknown:
@@ -274,7 +267,7 @@ def _read(path):
         raise _not_a_model(path, "its 'meta' section is not JSON") from exc
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
         raise _not_a_model(path, f"its format is not {_FORMAT}")
-    if meta.get("estimator") not in _estimator_classes():
+    if meta.get("estimator") not in registered_estimators():
         raise _not_a_model(path, f"unknown estimator {meta.get('estimator')!r}")
     if not isinstance(meta.get("params"), dict) or not isinstance(meta.get("fitted"), dict):
         raise _not_a_model(path, "its parameters or fitted attributes are missing")
@@ -311,49 +304,3 @@ def _optimizer_state(path, tensors, weights):
             )
         state.setdefault(int(index), {})[key] = value
     return {"state": state}
-
-
-def _check_structure(path, estimator, fitted, weights):
-    """The parameters must describe the stored tensors, checked before anything is built.
-
-    A file's parameters decide how large a network is allocated; its tensors are as
-    large as the file. So every size parameter must match a tensor shape.
-    """
-    shapes = {k: tuple(v.shape) for k, v in weights.items()}
-    try:
-        hidden = shapes["rnn.weight_hh_l0"][1]
-        inputs = shapes["rnn.weight_ih_l0"][1]
-        outputs = shapes["head.weight"][0]
-    except (KeyError, IndexError) as exc:
-        raise _not_a_model(path, "the recurrent or head weights are missing") from exc
-    layers = {k.split("_l")[1].split("_")[0] for k in shapes if k.startswith("rnn.weight_ih_l")}
-    linear = shapes.get("linear.weight", (outputs, 0))[1]
-    params = estimator.get_params()
-    patch_size = fitted.get("patch_size_", 1)  # files from before patches: 1
-    if not isinstance(patch_size, int) or isinstance(patch_size, bool) or patch_size < 1:
-        raise _not_a_model(path, f"its patch_size_ is {patch_size!r}, not a positive int")
-    inputs, remainder = divmod(inputs, patch_size)  # a step's features, from a patch's
-    expected = {
-        "hidden_size": hidden,
-        "num_layers": len(layers),
-        "bidirectional": any(k.endswith("_reverse") for k in shapes),
-        "linear_window": linear // inputs if inputs and linear % inputs == 0 else -1,
-    }
-    actual = {k: params[k] for k in expected}
-    input_size = 1 if fitted.get("_tabular") else fitted.get("n_features_in_")
-    if remainder:
-        input_size = None  # no whole number of features per step
-    try:  # the family says: the regressors' n_outputs_, the classifiers' classes_
-        output_size = estimator._output_size(fitted)
-    except (KeyError, TypeError):
-        output_size = None
-    outputs_name = estimator._output_size_name
-    expected.update({"input_size": inputs, outputs_name: outputs})
-    actual.update({"input_size": input_size, outputs_name: output_size})
-    if actual != expected:
-        wrong = {k: (actual[k], expected[k]) for k in expected if actual[k] != expected[k]}
-        raise _not_a_model(
-            path,
-            "its parameters do not describe its weights "
-            + ", ".join(f"{k}={a!r} against {e!r} in the tensors" for k, (a, e) in wrong.items()),
-        )

@@ -313,3 +313,40 @@ def test_the_linear_path_reads_steps_not_patches():
     X = torch.randn(3, 8, 2)
     with torch.no_grad():
         torch.testing.assert_close(patched(X, lengths), plain(X, lengths))
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"cell": "lstm", "input_size": 3, "output_size": 2},
+        {"cell": "gru", "input_size": 1, "output_size": 1, "num_layers": 3, "bidirectional": True},
+        {"cell": "rnn", "input_size": 2, "output_size": 4, "hidden_size": 5, "linear_window": 6},
+        {"cell": "lstm", "input_size": 2, "output_size": 1, "linear_window": 4, "patch_size": 3},
+        {"cell": "gru", "input_size": 4, "output_size": 3, "hidden_size": 4, "patch_size": 2},
+    ],
+)
+def test_the_network_reads_its_sizes_from_its_own_weights(arguments):
+    module = RecurrentModule(**arguments)
+    shapes = {k: v.shape for k, v in module.state_dict().items()}
+    sizes = RecurrentModule.sizes_of(shapes, arguments.get("patch_size", 1))
+    assert sizes == {k: module.arguments[k] for k in sizes}
+    assert module.arguments == {**module.arguments, **arguments}
+    RecurrentModule.check_shapes(shapes, **module.arguments)
+
+
+def test_the_network_names_weights_that_are_not_its_own():
+    module = RecurrentModule("lstm", input_size=2, output_size=1, num_layers=2)
+    shapes = {k: v.shape for k, v in module.state_dict().items()}
+    with pytest.raises(ValueError, match="missing \\['rnn.weight_hh_l1'\\]"):
+        RecurrentModule.check_shapes(
+            {k: s for k, s in shapes.items() if k != "rnn.weight_hh_l1"}, **module.arguments
+        )
+    with pytest.raises(ValueError, match="rnn.bias_hh_l1 has shape \\(64,\\), not \\(128,\\)"):
+        RecurrentModule.check_shapes({**shapes, "rnn.bias_hh_l1": (64,)}, **module.arguments)
+    # A GRU's weights hold three gates per unit, an LSTM's four, a plain RNN's one.
+    gru = RecurrentModule("gru", input_size=2, output_size=1)
+    assert (
+        RecurrentModule.sizes_of({k: v.shape for k, v in gru.state_dict().items()})["cell"] == "gru"
+    )
+    with pytest.raises(ValueError, match="recurrent or head weights are missing"):
+        RecurrentModule.sizes_of({k: s for k, s in shapes.items() if k != "head.weight"})

@@ -571,3 +571,134 @@ def test_a_saved_model_gets_the_mode_of_any_new_file(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644  # mkstemp alone gives 0600
+
+
+# -- the network the parameters describe, in every stored form -------------------------
+
+
+def _skops_edit(data, edit):
+    """``data`` (skops bytes) with ``edit(schema, arrays)`` applied: ``schema`` the JSON
+    tree, ``arrays`` a function from a node to its array, to fill in place."""
+    import json
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    schema = json.loads(source.read("schema.json"))
+    arrays = {}
+
+    def array(node):
+        if node["file"] not in arrays:
+            arrays[node["file"]] = np.load(io.BytesIO(source.read(node["file"])))
+        return arrays[node["file"]]
+
+    edit(schema, array)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            if name == "schema.json":
+                target.writestr(name, json.dumps(schema))
+            elif name in arrays:
+                buffer = io.BytesIO()
+                np.save(buffer, arrays[name])
+                target.writestr(name, buffer.getvalue())
+            else:
+                target.writestr(name, source.read(name))
+    return out.getvalue()
+
+
+def _skops_set(node, content):
+    """A JSON value of the schema set to ``content`` (JSON text); a new id, since skops
+    gives equal ids (small ints, shared strings) the object it loaded first."""
+    node.update(content=content, __id__=node["__id__"] + 10**15)
+
+
+def _skops_fitted(schema):
+    return schema["content"]["content"]["_fitted_state"]["content"]
+
+
+def _skops_weight(schema, name):
+    net = _skops_fitted(schema)["net"]["content"]
+    return net["module"]["content"][name]
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        (
+            lambda s, a: _skops_set(s["content"]["content"]["hidden_size"], "30000"),
+            "hidden_size=30000 against 4 in the tensors",
+        ),
+        (lambda s, a: s.update({"__class__": "LSTMRegressor"}), "cell='lstm' against 'gru'"),
+        (lambda s, a: a(_skops_weight(s, "rnn.weight_ih_l0")).fill(np.nan), "are not finite"),
+        (lambda s, a: a(_skops_weight(s, "head.weight")).fill(np.inf), "are not finite"),
+        (lambda s, a: a(_skops_weight(s, "head.bias")).fill(-np.inf), "are not finite"),
+        (lambda s, a: a(_skops_fitted(s)["input_scale_"]).fill(0), "input_scale_ is not positive"),
+        (lambda s, a: a(_skops_fitted(s)["input_scale_"]).fill(-1), "input_scale_ is not pos"),
+        (
+            lambda s, a: _skops_set(s["content"]["content"]["max_epochs"], "-1"),
+            "The 'max_epochs' parameter",
+        ),
+    ],
+)
+def test_skops_refuses_what_load_model_refuses(edit, named):
+    """Issue 23's table, for skops: a file that would load and then predict NaN, or
+    carry parameters fit refuses or that do not describe its weights, is refused."""
+    sio = pytest.importorskip("skops.io")
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    data = _skops_edit(sio.dumps(model), edit)
+    with pytest.raises(ValueError, match=named):
+        sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+
+
+@pytest.mark.parametrize("store", ["pickle", "save_model"])
+def test_weights_of_another_cell_are_refused_before_anything_is_built(store, tmp_path, monkeypatch):
+    """A GRU's weights stored under LSTMRegressor's name: the tensors' gates say which
+    cell they are (torch's size error from deep inside load_state_dict before)."""
+    from sklearn_rnn import _training
+
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    monkeypatch.setattr(_training, "build_net", None)  # nothing may be built first
+    if store == "pickle":
+        with pytest.raises(ValueError, match="Not a fitted state of LSTMRegressor: its param"):
+            LSTMRegressor.__new__(LSTMRegressor).__setstate__(model.__getstate__())
+        return
+    monkeypatch.undo()
+    save_model(model, tmp_path / "m.pt")
+    _rewrite(tmp_path / "m.pt", lambda m, s: m.update(estimator="LSTMRegressor"))
+    monkeypatch.setattr(_training, "build_net", None)
+    with pytest.raises(ValueError, match="m.pt is not a model.*cell='lstm' against 'gru'"):
+        load_model(tmp_path / "m.pt")
+
+
+def test_weights_the_network_does_not_have_are_refused_by_name(tmp_path):
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: s.pop("rnn.bias_hh_l0"))
+    missing = r"not its network's: weights missing \['rnn.bias_hh_l0'\]"
+    with pytest.raises(ValueError, match=missing):
+        load_model(path)
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: s.update({"rnn.bias_hh_l0": torch.zeros(5)}))
+    with pytest.raises(ValueError, match=r"rnn.bias_hh_l0 has shape \(5,\), not \(12,\)"):
+        load_model(path)
+
+
+def test_the_estimators_register_themselves_and_only_the_packages(tmp_path):
+    import sklearn_rnn
+    from sklearn_rnn._base import registered_estimators
+
+    public = {
+        name: getattr(sklearn_rnn, name)
+        for name in sklearn_rnn.__all__
+        if name.endswith(("Regressor", "Classifier"))
+    }
+    assert registered_estimators() == public and len(public) == 6
+
+    class MyLSTM(LSTMRegressor):
+        pass
+
+    assert "MyLSTM" not in registered_estimators()
+    X, y = _data()
+    with pytest.raises(TypeError, match="saves this package's estimators; got MyLSTM"):
+        save_model(MyLSTM(hidden_size=4, max_epochs=1).fit(X, y), tmp_path / "m.pt")
