@@ -1,6 +1,7 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
+from ._onnx import to_onnx
 from ._persistence import load_model, save_model
 from ._plot import LossCurveDisplay
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
@@ -18,5 +19,6 @@ __all__ = [
     "frame_forecast",
     "load_model",
     "save_model",
+    "to_onnx",
 ]
 __version__ = "0.1.0.dev0"

@@ -1,0 +1,382 @@
+"""Export to ONNX: the fitted estimator's whole ``predict``, written with ONNX's own
+recurrent operators from the network's weights."""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["to_onnx"]
+
+# Each cell's gate blocks, in ONNX's order, as indices of PyTorch's blocks: PyTorch
+# stacks an LSTM's gates as (input, forget, cell, output) and ONNX as (input, output,
+# forget, cell); a GRU's as (reset, update, new) and ONNX as (update, reset, hidden).
+_GATE_ORDER = {"lstm": [0, 3, 1, 2], "gru": [1, 0, 2], "rnn": [0]}
+_OPERATOR = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
+
+# ONNX's standard operators, as of a version every maintained runtime runs.
+DEFAULT_OPSET = 18
+
+
+def to_onnx(estimator, *, opset=DEFAULT_OPSET):
+    """Export a fitted recurrent estimator's ``predict`` to an ONNX model.
+
+    The graph maps the raw input that ``predict`` takes to what ``predict`` returns,
+    in the original units: the input standardisation, sequences that start later
+    (leading NaN steps), patches, the linear path, the recurrent stack and the
+    target's un-scaling are all inside it, so a runtime such as onnxruntime needs
+    nothing but the graph. The recurrent stack uses ONNX's own ``LSTM``, ``GRU`` and
+    ``RNN`` operators, each sequence run to its own length (``sequence_lens``).
+
+    Requires the ``onnx`` package (``pip install "sklearn-rnn[onnx]"``, which brings
+    onnxruntime too).
+
+    Parameters
+    ----------
+    estimator : fitted RNNRegressor, LSTMRegressor, GRURegressor, RNNClassifier, \
+            LSTMClassifier or GRUClassifier
+        The model to export.
+
+    opset : int, default=18
+        The ONNX operator set the model declares (18 or later).
+
+    Returns
+    -------
+    model : onnx.ModelProto
+        One input, ``"X"``: float32 of shape ``(batch, time, features)``, batch and time
+        dynamic (a model fitted on 2-D lag matrices takes ``(batch, n_features_in_)``).
+        Rows of a batch that start later are padded in front with NaN, as ``predict``
+        reads them. Outputs: a regressor's ``"y"``, float32, shaped as ``predict``'s
+        (``(batch,)`` or ``(batch, n_outputs)``); a classifier's ``"label"`` (as
+        ``predict``) and ``"probabilities"`` (as ``predict_proba``).
+
+    See Also
+    --------
+    save_model : Store a model for Python, without pickle.
+
+    Notes
+    -----
+    The graph does not check its input: ``predict``'s errors (a NaN inside a
+    sequence, a wrong number of features) are not raised by a runtime, and a step
+    counts as missing when all its features are NaN. Validate in the serving code
+    what is not known to be clean. Outputs equal ``predict``'s to float32 rounding
+    (within 1e-4 in the tests, for every cell, direction, readout and patch size).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import LSTMRegressor, to_onnx
+    >>> X = np.random.RandomState(0).randn(40, 6, 2).astype(np.float32)
+    >>> model = LSTMRegressor(max_epochs=2, random_state=0).fit(X, X[:, -1, 0])
+    >>> onnx_model = to_onnx(model)
+    >>> [i.name for i in onnx_model.graph.input], [o.name for o in onnx_model.graph.output]
+    (['X'], ['y'])
+    """
+    try:
+        import onnx
+    except ImportError as exc:  # an optional dependency
+        raise ImportError(
+            'to_onnx needs the onnx package: pip install "sklearn-rnn[onnx]".'
+        ) from exc
+    from ._base import BaseRecurrentEstimator
+
+    if not isinstance(estimator, BaseRecurrentEstimator):
+        raise TypeError(
+            f"to_onnx exports this package's estimators; got {type(estimator).__name__}."
+        )
+    check_is_fitted(estimator)
+    if opset < DEFAULT_OPSET:
+        raise ValueError(f"opset must be {DEFAULT_OPSET} or later; got {opset}.")
+    graph = _Graph(onnx)
+    tabular = estimator._tabular
+    X = graph.input("X", 2 if tabular else 3)
+    if tabular:
+        if estimator.column_order == "newest_first":  # read in time order
+            X = graph.op(
+                "Slice",
+                X,
+                graph.ints([-1]),
+                graph.ints([-(2**62)]),
+                graph.ints([1]),
+                graph.ints([-1]),
+            )
+        X = graph.op("Unsqueeze", X, graph.ints([2]))
+    X, lengths = _left_aligned(graph, X)
+    if estimator.input_mean_ is not None:
+        X = graph.op("Sub", X, graph.floats(estimator.input_mean_))
+        # The padding after each sequence is no longer zero: the recurrent operators
+        # stop at each length, and patches, the linear path and pooling mask it.
+        X = graph.op("Div", X, graph.floats(estimator.input_scale_))
+    outputs = _network(graph, estimator.net_.module_, X, lengths)
+    name = type(estimator).__name__
+    if hasattr(estimator, "classes_"):
+        _classifier_outputs(graph, estimator, outputs)
+    else:
+        _regressor_outputs(graph, estimator, outputs)
+    model = onnx.helper.make_model(
+        graph.build(name),
+        opset_imports=[onnx.helper.make_opsetid("", opset)],
+        producer_name="sklearn-rnn",
+    )
+    model.ir_version = min(model.ir_version, 8)  # what onnxruntime 1.14 and later read
+    onnx.checker.check_model(model)
+    return model
+
+
+class _Graph:
+    """Nodes, constants and names of an ONNX graph under construction."""
+
+    def __init__(self, onnx):
+        self.onnx = onnx
+        self.nodes, self.initializers, self.inputs, self.outputs = [], [], [], []
+        self.count = 0
+
+    def _name(self, hint):
+        self.count += 1
+        return f"{hint}_{self.count}"
+
+    def input(self, name, rank):
+        dims = ["batch", "time", "features"][:rank]
+        if rank == 2:
+            dims = ["batch", "columns"]
+        self.inputs.append(
+            self.onnx.helper.make_tensor_value_info(name, self.onnx.TensorProto.FLOAT, dims)
+        )
+        return name
+
+    def output(self, value, name, dtype, dims):
+        self.nodes.append(self.onnx.helper.make_node("Identity", [value], [name]))
+        self.outputs.append(self.onnx.helper.make_tensor_value_info(name, dtype, dims))
+
+    def const(self, array, hint="const"):
+        name = self._name(hint)
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def floats(self, values):
+        return self.const(np.asarray(values, dtype=np.float32), "f")
+
+    def ints(self, values):
+        return self.const(np.asarray(values, dtype=np.int64), "i")
+
+    def op(self, op_type, *inputs, n_outputs=1, **attributes):
+        outputs = [self._name(op_type.lower()) for _ in range(n_outputs)]
+        self.nodes.append(self.onnx.helper.make_node(op_type, list(inputs), outputs, **attributes))
+        return outputs[0] if n_outputs == 1 else outputs
+
+    def build(self, name):
+        return self.onnx.helper.make_graph(
+            self.nodes, name, self.inputs, self.outputs, self.initializers
+        )
+
+
+def _steps(graph, X):
+    """``[0, 1, ..., time - 1]`` for ``X`` of shape (batch, time, ...)."""
+    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
+    return graph.op("Range", graph.ints(0), time, graph.ints(1))
+
+
+def _mask(graph, X, lengths):
+    """1.0 where a step is one of its sequence's ``lengths`` first, else 0.0: (batch, time, 1)."""
+    valid = graph.op(
+        "Less",
+        graph.op("Unsqueeze", _steps(graph, X), graph.ints([0])),
+        graph.op("Unsqueeze", lengths, graph.ints([1])),
+    )
+    return graph.op("Unsqueeze", graph.op("Cast", valid, to=1), graph.ints([2]))
+
+
+def _gather_steps(graph, X, index, valid):
+    """``X[b, index[b, j]]`` (batch, j, features), zero where ``valid`` is false; the
+    index is clipped into the sequence first."""
+    last = graph.op(
+        "Sub", graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0), graph.ints(1)
+    )
+    index = graph.op("Max", graph.op("Min", index, last), graph.ints(0))
+    features = graph.op("Gather", graph.op("Shape", X), graph.ints([2]), axis=0)
+    shape = graph.op("Concat", graph.op("Shape", index), features, axis=0)
+    index = graph.op("Expand", graph.op("Unsqueeze", index, graph.ints([2])), shape)
+    steps = graph.op("GatherElements", X, index, axis=1)
+    valid = graph.op("Unsqueeze", graph.op("Cast", valid, to=1), graph.ints([2]))
+    return graph.op("Mul", steps, valid)
+
+
+def _left_aligned(graph, X):
+    """Rows that start later (leading NaN steps) moved to the front, as ``predict``
+    reads them: the steps (NaN as zero) and each row's length (int64)."""
+    observed = graph.op("Not", graph.op("IsNaN", X))
+    observed = graph.op("ReduceMax", graph.op("Cast", observed, to=7), graph.ints([2]), keepdims=0)
+    lengths = graph.op("ReduceSum", observed, graph.ints([1]), keepdims=0)
+    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
+    leading = graph.op("Sub", time, lengths)
+    index = graph.op(
+        "Add",
+        graph.op("Unsqueeze", _steps(graph, X), graph.ints([0])),
+        graph.op("Unsqueeze", leading, graph.ints([1])),
+    )
+    valid = graph.op(
+        "Less",
+        graph.op("Unsqueeze", _steps(graph, X), graph.ints([0])),
+        graph.op("Unsqueeze", lengths, graph.ints([1])),
+    )
+    zeros = graph.op("Where", graph.op("IsNaN", X), graph.floats(0.0), X)
+    return _gather_steps(graph, zeros, index, valid), lengths
+
+
+def _network(graph, module, X, lengths):
+    """The graph of ``module`` (a RecurrentModule) on left-aligned ``X`` and ``lengths``:
+    its raw outputs, (batch, output_size)."""
+    arguments = module.arguments
+    recent = None
+    if arguments["linear_window"]:
+        k = arguments["linear_window"]
+        index = graph.op(
+            "Add",
+            graph.op("Unsqueeze", lengths, graph.ints([1])),
+            graph.ints(np.arange(k)[None, :] - k),
+        )
+        valid = graph.op("GreaterOrEqual", index, graph.ints(0))
+        steps = _gather_steps(graph, X, index, valid)
+        recent = graph.op("Flatten", steps, axis=1)
+    if arguments["patch_size"] > 1:
+        X, lengths = _patches(graph, X, lengths, arguments["patch_size"])
+    summary = _recurrent_stack(graph, module, X, lengths)
+    outputs = graph.op(
+        "Gemm",
+        summary,
+        graph.floats(_numpy(module.head.weight)),
+        graph.floats(_numpy(module.head.bias)),
+        transB=1,
+    )
+    if recent is not None:
+        linear = graph.op(
+            "Gemm",
+            recent,
+            graph.floats(_numpy(module.linear.weight)),
+            graph.floats(_numpy(module.linear.bias)),
+            transB=1,
+        )
+        outputs = graph.op("Add", outputs, linear)
+    return outputs
+
+
+def _patches(graph, X, lengths, p):
+    """Patches of ``p`` steps counted back from each sequence's last step (see
+    ``RecurrentModule._patches``): (batch, patches, p * features) and patch counts."""
+    counts = graph.op("Div", graph.op("Add", lengths, graph.ints(p - 1)), graph.ints(p))
+    time = graph.op("Gather", graph.op("Shape", X), graph.ints([1]), axis=0)
+    n_patches = graph.op("Div", graph.op("Add", time, graph.ints(p - 1)), graph.ints(p))
+    j = graph.op("Range", graph.ints(0), graph.op("Squeeze", n_patches), graph.ints(1))
+    # index[b, j, q] = n - (m - j) * p + q, flattened over (j, q)
+    n = graph.op("Unsqueeze", lengths, graph.ints([1, 2]))
+    m = graph.op("Unsqueeze", counts, graph.ints([1, 2]))
+    start = graph.op(
+        "Sub",
+        n,
+        graph.op(
+            "Mul", graph.op("Sub", m, graph.op("Unsqueeze", j, graph.ints([0, 2]))), graph.ints(p)
+        ),
+    )
+    index = graph.op("Add", start, graph.ints(np.arange(p)[None, None, :]))
+    valid = graph.op(
+        "And", graph.op("GreaterOrEqual", index, graph.ints(0)), graph.op("Less", index, n)
+    )
+    flat = graph.ints([0, -1])
+    steps = _gather_steps(
+        graph, X, graph.op("Reshape", index, flat), graph.op("Reshape", valid, flat)
+    )
+    features = graph.op("Gather", graph.op("Shape", X), graph.ints([2]), axis=0)
+    width = graph.op("Mul", features, graph.ints([p]))
+    shape = graph.op("Concat", graph.ints([0]), n_patches, width, axis=0)
+    return graph.op("Reshape", steps, shape), counts
+
+
+def _recurrent_stack(graph, module, X, lengths):
+    """The stack as ONNX recurrent operators, one per layer, each sequence run to its
+    length; the summary the head reads, (batch, directions * hidden)."""
+    arguments = module.arguments
+    cell, hidden = arguments["cell"], arguments["hidden_size"]
+    directions = 2 if arguments["bidirectional"] else 1
+    sequence_lens = graph.op("Cast", lengths, to=6)  # int32, as ONNX asks
+    inputs = graph.op("Transpose", X, perm=[1, 0, 2])  # (time, batch, features)
+    attributes = {
+        "hidden_size": hidden,
+        "direction": "bidirectional" if directions == 2 else "forward",
+    }
+    if cell == "gru":  # PyTorch applies the reset gate after the recurrent product
+        attributes["linear_before_reset"] = 1
+    if cell == "rnn":
+        activation = "Relu" if arguments["nonlinearity"] == "relu" else "Tanh"
+        attributes["activations"] = [activation] * directions
+    for layer in range(arguments["num_layers"]):
+        # Per direction: (W, R, B) with ONNX's gate order, B the two biases end to end.
+        weights = [
+            [_onnx_gates(_numpy(w), cell) for w in module.layer_weights(layer, reverse)]
+            for reverse in (False, True)[:directions]
+        ]
+        W = np.stack([w_ih for w_ih, _, _, _ in weights])
+        R = np.stack([w_hh for _, w_hh, _, _ in weights])
+        B = np.stack([np.concatenate([b_ih, b_hh]) for _, _, b_ih, b_hh in weights])
+        Y, Y_h = graph.op(
+            _OPERATOR[cell],
+            inputs,
+            graph.floats(W),
+            graph.floats(R),
+            graph.floats(B),
+            sequence_lens,
+            n_outputs=2,
+            **attributes,
+        )
+        # (time, directions, batch, hidden) -> (time, batch, directions * hidden)
+        Y = graph.op("Reshape", graph.op("Transpose", Y, perm=[0, 2, 1, 3]), graph.ints([0, 0, -1]))
+        inputs = Y
+    if arguments["readout"] == "last":
+        # The forward state at each sequence's last step, the backward one at its first.
+        return graph.op("Reshape", graph.op("Transpose", Y_h, perm=[1, 0, 2]), graph.ints([0, -1]))
+    outputs = graph.op("Transpose", inputs, perm=[1, 0, 2])  # (batch, time, features)
+    mask = _mask(graph, outputs, lengths)
+    if arguments["readout"] == "mean":
+        total = graph.op("ReduceSum", graph.op("Mul", outputs, mask), graph.ints([1]), keepdims=0)
+        n = graph.op("Unsqueeze", graph.op("Cast", lengths, to=1), graph.ints([1]))
+        return graph.op("Div", total, n)
+    masked = graph.op("Where", graph.op("Cast", mask, to=9), outputs, graph.floats(-np.inf))
+    return graph.op("ReduceMax", masked, graph.ints([1]), keepdims=0)
+
+
+def _onnx_gates(weight, cell):
+    """PyTorch's gate blocks (stacked on the first axis) in ONNX's order."""
+    blocks = np.split(weight, len(_GATE_ORDER[cell]))
+    return np.concatenate([blocks[i] for i in _GATE_ORDER[cell]])
+
+
+def _numpy(tensor):
+    return tensor.detach().cpu().numpy().astype(np.float32)
+
+
+def _regressor_outputs(graph, estimator, outputs):
+    if estimator.target_mean_ is not None:
+        outputs = graph.op("Mul", outputs, graph.floats(estimator.target_scale_))
+        outputs = graph.op("Add", outputs, graph.floats(estimator.target_mean_))
+    float32 = graph.onnx.TensorProto.FLOAT
+    if estimator._y_ndim == 1:
+        graph.output(graph.op("Squeeze", outputs, graph.ints([1])), "y", float32, ["batch"])
+    else:
+        graph.output(outputs, "y", float32, ["batch", estimator.n_outputs_])
+
+
+def _classifier_outputs(graph, estimator, outputs):
+    TensorProto = graph.onnx.TensorProto
+    n_classes = len(estimator.classes_)
+    if estimator._multilabel:
+        probabilities = graph.op("Sigmoid", outputs)
+        label = graph.op("Cast", graph.op("Greater", outputs, graph.floats(0.0)), to=7)
+        graph.output(label, "label", TensorProto.INT64, ["batch", n_classes])
+    else:
+        probabilities = graph.op("Softmax", outputs, axis=1)
+        index = graph.op("ArgMax", outputs, axis=1, keepdims=0)
+        classes = estimator.classes_
+        if classes.dtype.kind in "OU":  # labels as ONNX strings
+            classes, dtype = np.asarray(classes.astype(str), dtype=object), TensorProto.STRING
+        else:
+            dtype = graph.onnx.helper.np_dtype_to_tensor_dtype(classes.dtype)
+        label = graph.op("Gather", graph.const(classes, "classes"), index, axis=0)
+        graph.output(label, "label", dtype, ["batch"])
+    graph.output(probabilities, "probabilities", TensorProto.FLOAT, ["batch", n_classes])

@@ -1,0 +1,126 @@
+"""to_onnx: onnxruntime's outputs equal predict's, on inputs unlike those of fit."""
+
+import numpy as np
+import pytest
+
+from sklearn_rnn import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+    to_onnx,
+)
+
+ort = pytest.importorskip("onnxruntime")
+
+RNG = np.random.RandomState(0)
+X = RNG.randn(60, 10, 2).astype(np.float32)
+Y = X[:, -1, 0] + X[:, -3, 1]
+# Not seen in fit: shorter and longer sequences, and a ragged batch (lengths 1 to 30).
+LONG = RNG.randn(5, 25, 2).astype(np.float32)
+SHORT = RNG.randn(5, 3, 2).astype(np.float32)
+RAGGED = [RNG.randn(n, 2).astype(np.float32) for n in (3, 12, 7, 1, 30, 10)]
+
+
+def _nan_led(sequences):
+    """A ragged list as one array, rows that start later padded in front with NaN."""
+    longest = max(len(s) for s in sequences)
+    out = np.full((len(sequences), longest, sequences[0].shape[1]), np.nan, np.float32)
+    for i, s in enumerate(sequences):
+        out[i, longest - len(s) :] = s
+    return out
+
+
+def _run(model, X):
+    session = ort.InferenceSession(
+        to_onnx(model).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {"X": _nan_led(X) if isinstance(X, list) else X})
+
+
+def _assert_exports_predict(model, inputs=(X, LONG, SHORT, RAGGED)):
+    for X_new in inputs:
+        outputs = _run(model, X_new)
+        if hasattr(model, "classes_"):
+            np.testing.assert_array_equal(outputs[0], model.predict(X_new))
+            np.testing.assert_allclose(outputs[1], model.predict_proba(X_new), rtol=0, atol=1e-4)
+        else:
+            expected = model.predict(X_new)
+            assert outputs[0].shape == expected.shape
+            np.testing.assert_allclose(outputs[0], expected, rtol=0, atol=1e-4)
+
+
+def _trained(Estimator, y, **params):
+    """A model whose recurrent head matters: no linear path, no early stopping."""
+    params = {"max_epochs": 5, "random_state": 0, "early_stopping": False, **params}
+    if Estimator in (RNNRegressor, LSTMRegressor, GRURegressor):
+        params.setdefault("linear_window", 0)
+    model = Estimator(**params).fit(X, y)
+    assert np.abs(model.net_.module_.head.weight.detach().numpy()).sum() > 0
+    return model
+
+
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"bidirectional": True},
+        {"num_layers": 2, "bidirectional": True},
+        {"readout": "mean"},
+        {"readout": "max", "bidirectional": True},
+        {"patch_size": 3},
+        {"linear_window": 4},
+    ],
+    ids=["plain", "bidirectional", "2 layers", "mean", "max", "patches", "linear path"],
+)
+def test_onnxruntime_predicts_as_the_regressor(Estimator, params):
+    _assert_exports_predict(_trained(Estimator, Y, **params))
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
+def test_onnxruntime_predicts_several_outputs_in_the_original_units(Estimator):
+    targets = np.c_[Y, 3 * X[:, -2, 1]] * 100 + 5  # un-scaling inside the graph
+    _assert_exports_predict(_trained(Estimator, targets, hidden_size=8, bidirectional=True))
+
+
+def test_relu_and_the_default_linear_path_are_exported():
+    model = RNNRegressor(nonlinearity="relu", max_epochs=5, random_state=0).fit(X, Y)
+    _assert_exports_predict(model)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, LSTMClassifier, GRUClassifier])
+@pytest.mark.parametrize("labels", ["str", "int", "bool"])
+def test_onnxruntime_predicts_as_the_classifier(Estimator, labels):
+    y = np.array(["a", "b", "c"])[(X[:, -1, 0] > 0).astype(int) + (X[:, -1, 1] > 1)]
+    y = {"str": y, "int": (y == "a") * 7 - 2, "bool": y == "a"}[labels]
+    model = Estimator(max_epochs=5, random_state=0).fit(X, y)  # defaults: both directions
+    _assert_exports_predict(model)
+
+
+def test_a_multilabel_classifier_is_exported():
+    y = np.c_[X[:, -1, 0] > 0, X[:, -1, 1] > 0].astype(int)
+    _assert_exports_predict(GRUClassifier(max_epochs=5, random_state=0).fit(X, y))
+
+
+@pytest.mark.parametrize("column_order", ["oldest_first", "newest_first"])
+def test_a_model_of_lag_columns_takes_them_as_predict_does(column_order):
+    lags = RNG.randn(80, 12).astype(np.float32)
+    model = GRURegressor(
+        max_epochs=5, random_state=0, early_stopping=False, column_order=column_order
+    ).fit(lags, 2 * lags[:, -1] + lags[:, 3])
+    _assert_exports_predict(model, inputs=[lags, lags[:7]])
+
+
+def test_to_onnx_refuses_what_it_cannot_export():
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import Ridge
+
+    with pytest.raises(NotFittedError):
+        to_onnx(LSTMRegressor())
+    with pytest.raises(TypeError, match="exports this package's estimators; got Ridge"):
+        to_onnx(Ridge().fit(X[:, :, 0], Y))
+    with pytest.raises(ValueError, match="opset must be 18 or later"):
+        to_onnx(LSTMRegressor(max_epochs=1).fit(X, Y), opset=13)
