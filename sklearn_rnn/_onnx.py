@@ -99,13 +99,18 @@ def to_onnx(estimator, *, opset=DEFAULT_OPSET):
                 graph.ints([-1]),
             )
         X = graph.op("Unsqueeze", X, graph.ints([2]))
-    X, lengths = _left_aligned(graph, X)
+    # Rows that start later are NaN-led (right-aligned): steps before a row's start
+    # count as zeros once standardised, as the network reads them.
+    missing = graph.op("IsNaN", X)
     if estimator.input_mean_ is not None:
         X = graph.op("Sub", X, graph.floats(estimator.input_mean_))
-        # The padding after each sequence is no longer zero: the recurrent operators
-        # stop at each length, and patches, the linear path and pooling mask it.
         X = graph.op("Div", X, graph.floats(estimator.input_scale_))
-    outputs = _network(graph, estimator.net_.module_, X, lengths)
+    X = graph.op("Where", missing, graph.floats(0.0), X)
+    observed = graph.op("Cast", graph.op("Not", missing), to=7)
+    observed = graph.op("ReduceMax", observed, graph.ints([2]), keepdims=0)
+    lengths = graph.op("ReduceSum", observed, graph.ints([1]), keepdims=0)
+    n_features = 1 if tabular else estimator.n_features_in_
+    outputs = _network(graph, estimator.net_.module_, X, lengths, n_features)
     name = type(estimator).__name__
     if hasattr(estimator, "classes_"):
         _classifier_outputs(graph, estimator, outputs)
@@ -168,76 +173,30 @@ class _Graph:
         )
 
 
-def _steps(graph, X):
-    """``[0, 1, ..., time - 1]`` for ``X`` of shape (batch, time, ...)."""
-    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
-    return graph.op("Range", graph.ints(0), time, graph.ints(1))
-
-
-def _mask(graph, X, lengths):
-    """1.0 where a step is one of its sequence's ``lengths`` first, else 0.0: (batch, time, 1)."""
-    valid = graph.op(
-        "Less",
-        graph.op("Unsqueeze", _steps(graph, X), graph.ints([0])),
-        graph.op("Unsqueeze", lengths, graph.ints([1])),
-    )
-    return graph.op("Unsqueeze", graph.op("Cast", valid, to=1), graph.ints([2]))
-
-
-def _gather_steps(graph, X, index, valid):
-    """``X[b, index[b, j]]`` (batch, j, features), zero where ``valid`` is false; the
-    index is clipped into the sequence first."""
-    last = graph.op(
-        "Sub", graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0), graph.ints(1)
-    )
-    index = graph.op("Max", graph.op("Min", index, last), graph.ints(0))
-    features = graph.op("Gather", graph.op("Shape", X), graph.ints([2]), axis=0)
-    shape = graph.op("Concat", graph.op("Shape", index), features, axis=0)
-    index = graph.op("Expand", graph.op("Unsqueeze", index, graph.ints([2])), shape)
-    steps = graph.op("GatherElements", X, index, axis=1)
-    valid = graph.op("Unsqueeze", graph.op("Cast", valid, to=1), graph.ints([2]))
-    return graph.op("Mul", steps, valid)
-
-
-def _left_aligned(graph, X):
-    """Rows that start later (leading NaN steps) moved to the front, as ``predict``
-    reads them: the steps (NaN as zero) and each row's length (int64)."""
-    observed = graph.op("Not", graph.op("IsNaN", X))
-    observed = graph.op("ReduceMax", graph.op("Cast", observed, to=7), graph.ints([2]), keepdims=0)
-    lengths = graph.op("ReduceSum", observed, graph.ints([1]), keepdims=0)
-    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
-    leading = graph.op("Sub", time, lengths)
-    index = graph.op(
-        "Add",
-        graph.op("Unsqueeze", _steps(graph, X), graph.ints([0])),
-        graph.op("Unsqueeze", leading, graph.ints([1])),
-    )
-    valid = graph.op(
-        "Less",
-        graph.op("Unsqueeze", _steps(graph, X), graph.ints([0])),
-        graph.op("Unsqueeze", lengths, graph.ints([1])),
-    )
-    zeros = graph.op("Where", graph.op("IsNaN", X), graph.floats(0.0), X)
-    return _gather_steps(graph, zeros, index, valid), lengths
-
-
-def _network(graph, module, X, lengths):
-    """The graph of ``module`` (a RecurrentModule) on left-aligned ``X`` and ``lengths``:
-    its raw outputs, (batch, output_size)."""
+def _network(graph, module, X, lengths, n_features):
+    """The graph of ``module`` (a RecurrentModule) on ``X``, each row's steps at its end
+    (zeros before its start) and ``lengths`` its numbers of steps: (batch, outputs)."""
     arguments = module.arguments
     recent = None
-    if arguments["linear_window"]:
+    if arguments["linear_window"]:  # the last k steps, zeros before the row's start
         k = arguments["linear_window"]
-        index = graph.op(
-            "Add",
-            graph.op("Unsqueeze", lengths, graph.ints([1])),
-            graph.ints(np.arange(k)[None, :] - k),
+        padded = graph.op("Pad", X, graph.ints([0, k, 0, 0, 0, 0]))
+        recent = graph.op("Slice", padded, graph.ints([-k]), graph.ints([2**62]), graph.ints([1]))
+        recent = graph.op("Flatten", recent, axis=1)
+    p = arguments["patch_size"]
+    if p > 1:
+        # Patches counted back from each row's last step: zeros in front up to a
+        # multiple of p, then every p steps side by side (RecurrentModule._patches).
+        time = graph.op("Gather", graph.op("Shape", X), graph.ints([1]), axis=0)
+        front = graph.op(
+            "Mod",
+            graph.op("Sub", graph.ints([p]), graph.op("Mod", time, graph.ints([p]))),
+            graph.ints([p]),
         )
-        valid = graph.op("GreaterOrEqual", index, graph.ints(0))
-        steps = _gather_steps(graph, X, index, valid)
-        recent = graph.op("Flatten", steps, axis=1)
-    if arguments["patch_size"] > 1:
-        X, lengths = _patches(graph, X, lengths, arguments["patch_size"])
+        pads = graph.op("Concat", graph.ints([0]), front, graph.ints([0, 0, 0, 0]), axis=0)
+        X = graph.op("Reshape", graph.op("Pad", X, pads), graph.ints([0, -1, p * n_features]))
+        lengths = graph.op("Div", graph.op("Add", lengths, graph.ints(p - 1)), graph.ints(p))
+    X = _left_aligned(graph, X, lengths, p * n_features)
     summary = _recurrent_stack(graph, module, X, lengths)
     outputs = graph.op(
         "Gemm",
@@ -258,35 +217,29 @@ def _network(graph, module, X, lengths):
     return outputs
 
 
-def _patches(graph, X, lengths, p):
-    """Patches of ``p`` steps counted back from each sequence's last step (see
-    ``RecurrentModule._patches``): (batch, patches, p * features) and patch counts."""
-    counts = graph.op("Div", graph.op("Add", lengths, graph.ints(p - 1)), graph.ints(p))
-    time = graph.op("Gather", graph.op("Shape", X), graph.ints([1]), axis=0)
-    n_patches = graph.op("Div", graph.op("Add", time, graph.ints(p - 1)), graph.ints(p))
-    j = graph.op("Range", graph.ints(0), graph.op("Squeeze", n_patches), graph.ints(1))
-    # index[b, j, q] = n - (m - j) * p + q, flattened over (j, q)
-    n = graph.op("Unsqueeze", lengths, graph.ints([1, 2]))
-    m = graph.op("Unsqueeze", counts, graph.ints([1, 2]))
-    start = graph.op(
-        "Sub",
-        n,
-        graph.op(
-            "Mul", graph.op("Sub", m, graph.op("Unsqueeze", j, graph.ints([0, 2]))), graph.ints(p)
-        ),
+def _left_aligned(graph, X, lengths, width):
+    """Each row's last ``lengths`` steps moved to its front, as the recurrent operators
+    read them (what follows is any of its steps: they stop at each length)."""
+    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
+    steps = graph.op(
+        "Unsqueeze", graph.op("Range", graph.ints(0), time, graph.ints(1)), graph.ints([0])
     )
-    index = graph.op("Add", start, graph.ints(np.arange(p)[None, None, :]))
-    valid = graph.op(
-        "And", graph.op("GreaterOrEqual", index, graph.ints(0)), graph.op("Less", index, n)
+    leading = graph.op("Unsqueeze", graph.op("Sub", time, lengths), graph.ints([1]))
+    index = graph.op("Min", graph.op("Add", steps, leading), graph.op("Sub", time, graph.ints(1)))
+    index = graph.op(
+        "Expand", graph.op("Unsqueeze", index, graph.ints([2])), graph.ints([1, 1, width])
     )
-    flat = graph.ints([0, -1])
-    steps = _gather_steps(
-        graph, X, graph.op("Reshape", index, flat), graph.op("Reshape", valid, flat)
+    return graph.op("GatherElements", X, index, axis=1)
+
+
+def _mask(graph, X, lengths):
+    """1.0 where a step is one of its sequence's ``lengths`` first, else 0.0: (batch, time, 1)."""
+    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
+    steps = graph.op(
+        "Unsqueeze", graph.op("Range", graph.ints(0), time, graph.ints(1)), graph.ints([0])
     )
-    features = graph.op("Gather", graph.op("Shape", X), graph.ints([2]), axis=0)
-    width = graph.op("Mul", features, graph.ints([p]))
-    shape = graph.op("Concat", graph.ints([0]), n_patches, width, axis=0)
-    return graph.op("Reshape", steps, shape), counts
+    valid = graph.op("Less", steps, graph.op("Unsqueeze", lengths, graph.ints([1])))
+    return graph.op("Unsqueeze", graph.op("Cast", valid, to=1), graph.ints([2]))
 
 
 def _recurrent_stack(graph, module, X, lengths):
