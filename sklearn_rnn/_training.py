@@ -378,6 +378,9 @@ def forward(net, X, lengths):
 
     Sequences of different lengths are predicted in order of length, so that each batch
     holds similar lengths and little padding; the outputs come back in the given order.
+    The module is called directly in inference mode, batch by batch (skorch's
+    ``evaluation_step`` adds nothing here but a fitted check per batch): a prediction of
+    one sample costs the padded batch and little else.
     """
     order = None
     if lengths is not None:
@@ -387,11 +390,10 @@ def forward(net, X, lengths):
         as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
     )
     batches = BatchIterator(dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE)
-    with torch.no_grad(), thread_policy():
-        outputs = [
-            net.evaluation_step(batch)[:n_rows].cpu() for batch, n_rows in batches.with_sizes()
-        ]
-    outputs = torch.cat(outputs).numpy()
+    net._set_training(False)
+    with torch.inference_mode(), thread_policy():
+        outputs = [net.infer(batch)[:n_rows].cpu() for (batch, _), n_rows in batches.with_sizes()]
+    outputs = outputs[0].numpy() if len(outputs) == 1 else torch.cat(outputs).numpy()
     if order is None:
         return outputs
     unsorted = np.empty_like(outputs)
