@@ -572,6 +572,10 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         """Parameters of the network beyond those every cell has (``nonlinearity``)."""
         return {}
 
+    def _start_quantile(self):
+        """The quantile of the targets that the linear start predicts (None: the mean)."""
+        return None
+
     def _auto_patch_size(self, X, lengths):
         """``patch_size``, "auto" resolved: patches of as many steps as make the
         longest training sequence at most ``_auto_patch_steps`` patches long."""
@@ -636,6 +640,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             tol=self.tol,
             score=self._validation_score,
             init_linear=self._init_linear,
+            start_quantile=self._start_quantile(),
             verbose=self.verbose,
             name=type(self).__name__,
             callbacks=list(self.callbacks or []),

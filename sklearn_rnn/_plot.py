@@ -122,7 +122,13 @@ class LossCurveDisplay:
             validation_scores=scores,
             best_epoch=best_epoch,
             estimator_name=type(estimator).__name__,
-            score_name="accuracy" if is_classifier(estimator) else "R²",
+            score_name=(
+                "accuracy"
+                if is_classifier(estimator)
+                else "D² pinball score"
+                if getattr(estimator, "loss", None) == "quantile"
+                else "R²"
+            ),
         )
         return display.plot(ax=ax, **kwargs)
 

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
+from sklearn.metrics import d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
 from ._base import (
@@ -145,6 +145,11 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             )
         return functools.partial(PinballLoss, quantile=self.quantile)
 
+    def _start_quantile(self):
+        """The quantile of ``y`` the loss estimates (the linear start is moved to it),
+        or None for the mean."""
+        return {"quantile": self.quantile, "absolute_error": 0.5}.get(self.loss)
+
     def _encode_targets(self, y, sample_weight, *, continues):
         """``y`` standardised, as float32 (n_samples, n_outputs), its fitted attributes,
         and the sample weights (unchanged).
@@ -184,8 +189,13 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             y_pred = y_pred * self.target_scale_ + self.target_mean_
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
-    @staticmethod
-    def _validation_score(y_true, y_pred, sample_weight=None):
+    def _validation_score(self, y_true, y_pred, sample_weight=None):
+        """R², or with ``loss="quantile"`` its counterpart for that quantile, the D²
+        pinball score: R² would keep the epoch whose predictions are nearest the mean."""
+        if self.loss == "quantile":
+            return d2_pinball_score(
+                y_true, y_pred, alpha=self.quantile, sample_weight=sample_weight
+            )
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
     # What _output_size reads, as error messages name it.
@@ -259,10 +269,12 @@ default="squared_error"
     + """
     early_stopping : bool or "auto", default="auto"
         Hold out the last ``validation_fraction`` of the samples, in the order given,
-        and stop when their R² has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the weights of the best epoch are restored. The weights training
-        starts from compete too: a new network's ridge start (see ``linear_window``)
-        is kept when no epoch beats it on the held-out samples. The tail is held out,
+        and stop when their R² (with ``loss="quantile"``, scikit-learn's
+        ``d2_pinball_score`` of that quantile) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs; the weights of the best epoch are restored. The
+        weights training starts from compete too: a new network's ridge start (see
+        ``linear_window``) is kept when no epoch beats it on the held-out samples. The
+        tail is held out,
         not a random subset, so that a model of a time series is validated on its
         future and overlapping windows do not leak. "auto" stops early when the tail
         holds at least 5 samples (from 41 samples at the default
@@ -294,10 +306,12 @@ _ATTRIBUTES = """\
         Smallest training loss reached; None with early stopping.
 
     validation_scores_ : list of float or None
-        R² on the held-out tail at each epoch with early stopping; else None.
+        R² on the held-out tail at each epoch with early stopping (the D² pinball
+        score with ``loss="quantile"``); else None.
 
     best_validation_score_ : float or None
-        Best validation R², whose weights were restored; None without early stopping.
+        Best validation score, whose weights were restored; None without early
+        stopping.
 
     n_outputs_ : int
         Number of targets.

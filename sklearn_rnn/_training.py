@@ -98,6 +98,7 @@ class TrainConfig:
     tol: float = 1e-4
     score: object = None  # score(y_true, y_pred, sample_weight) of a validation epoch
     init_linear: bool = False  # start a new net's linear path from ridge regression
+    start_quantile: float | None = None  # ...moved to this quantile of its residuals
     verbose: int = 0
     name: str = ""
     callbacks: list = field(default_factory=list)
@@ -257,7 +258,7 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
             if previous is not None:
                 _continue_from(net, previous)
             elif options.init_linear and getattr(net.module_, "linear", None) is not None:
-                _start_from_ridge(net.module_, X, lengths, y, sample_weight)
+                _start_from_ridge(net.module_, X, lengths, y, sample_weight, options.start_quantile)
             if valid is not None:
                 _score_start(net, valid, options.score)
         # Dropout draws from the net's own generator: training holds no process-wide lock.
@@ -558,25 +559,44 @@ def _split_validation(arrays, fraction, seed=None):
 RIDGE_ALPHAS = np.logspace(-2, 3, 11)
 
 
-def _start_from_ridge(module, X, lengths, y, sample_weight):
+def _start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
     """Start the module's linear path from ridge regression, its recurrent head at zero.
 
     scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
     penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error. In
     float64 with one BLAS thread, so that the result does not depend on the number of
-    threads (serial and parallel searches agree to the last bit).
+    threads (serial and parallel searches agree to the last bit). For a loss that
+    estimates a ``quantile`` of ``y`` (the pinball loss, the absolute error's median)
+    the intercept moves by that quantile of the ridge's residuals: the start then
+    predicts that quantile of a linear model, not the mean (two interval bounds both
+    started at the mean, and kept there by early stopping, made an interval of width
+    zero).
     """
     Z = module.last_steps(
         as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
     ).numpy()
     weight = None if sample_weight is None else relative_weights(sample_weight)
     with threadpool_limits(limits=1, user_api="blas"):
-        ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(
-            Z.astype(np.float64), y.astype(np.float64), sample_weight=weight
-        )
+        Z = Z.astype(np.float64)
+        ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, y.astype(np.float64), sample_weight=weight)
+        residuals = y.reshape(len(y), -1) - ridge.predict(Z).reshape(len(y), -1)
     coef = np.atleast_2d(ridge.coef_).T  # (inputs, outputs)
     intercept = np.atleast_1d(ridge.intercept_)
+    if quantile is not None:
+        intercept = intercept + _weighted_quantile(residuals, quantile, weight)
     module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
+
+
+def _weighted_quantile(values, quantile, weight=None):
+    """Each column's ``quantile`` (the inverted empirical distribution: the smallest
+    value whose cumulative weight reaches ``quantile`` of the total)."""
+    weight = np.ones(len(values)) if weight is None else np.asarray(weight, np.float64)
+    order = np.argsort(values, axis=0, kind="stable")
+    cumulative = np.cumsum(weight[order], axis=0)
+    rank = (cumulative < quantile * cumulative[-1]).sum(axis=0)
+    return np.take_along_axis(values, order, axis=0)[
+        np.minimum(rank, len(values) - 1), np.arange(values.shape[1])
+    ]
 
 
 def _continue_from(net, previous):

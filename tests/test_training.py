@@ -510,3 +510,23 @@ def test_a_stored_model_keeps_the_callbacks_parameter_not_the_trained_copies():
     restored.set_params(warm_start=True, max_epochs=2).fit(X, y)
     assert dict(restored.net_.callbacks_)["count"].epochs_ == 2
     assert restored.n_iter_ == 5
+
+
+@pytest.mark.parametrize("quantile", [0.1, 0.9])
+def test_a_quantile_model_at_the_defaults_predicts_that_quantile(quantile):
+    """The ridge start predicts the quantile (its intercept moved by the residuals'
+    quantile) and early stopping scores the quantile (D² pinball): before, both bounds
+    of an interval started at the mean and R² kept them there (sunspots: 90% intervals
+    of width 5 that covered 15% of a holdout)."""
+    from sklearn.metrics import d2_pinball_score
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 8, 1)
+    y = X[:, -1, 0] + rng.randn(300)
+    model = LSTMRegressor(loss="quantile", quantile=quantile, random_state=0).fit(X, y)
+    assert model.validation_scores_ is not None  # the defaults stop early here
+    below = np.mean(y <= model.predict(X))
+    assert abs(below - quantile) < 0.08, below
+    tail = slice(270, None)  # the held-out tenth
+    score = d2_pinball_score(y[tail], model.predict(X[tail]), alpha=quantile)
+    assert model.best_validation_score_ == pytest.approx(score, abs=1e-4)
