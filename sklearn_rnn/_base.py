@@ -13,6 +13,8 @@ scikit-learn >= 1.9 (``_init_callback_context``, its documented developer hook).
 """
 
 import contextlib
+import difflib
+import functools
 import inspect
 import warnings
 from numbers import Integral, Real
@@ -65,6 +67,32 @@ _ESTIMATORS = {}
 def registered_estimators():
     """The package's estimator classes by name: every family's estimator of a cell."""
     return dict(_ESTIMATORS)
+
+
+def _naming_unknown_parameters(init):
+    """``init``, whose error for an unknown keyword names the estimator's own class (not
+    the family's that defines ``__init__``) and the closest parameter name, as Python
+    does for a misspelled attribute. The signature, which ``get_params`` reads, is
+    ``init``'s (through ``__wrapped__``)."""
+    if getattr(init, "_names_unknown_parameters", False):
+        return init
+    parameters = [p for p in inspect.signature(init).parameters if p != "self"]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        unknown = [name for name in kwargs if name not in parameters]
+        if unknown:
+            name = type(self).__name__
+            close = difflib.get_close_matches(unknown[0], parameters, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise TypeError(
+                f"{name}() got an unexpected keyword argument {unknown[0]!r}.{hint} "
+                f"See {name}().get_params() for its parameters."
+            )
+        init(self, *args, **kwargs)
+
+    __init__._names_unknown_parameters = True
+    return __init__
 
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
@@ -321,6 +349,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         super().__init_subclass__(**kwargs)
         if cls._cell is not None and cls.__module__.startswith(__package__ + "."):
             _ESTIMATORS[cls.__name__] = cls
+            cls.__init__ = _naming_unknown_parameters(cls.__init__)
 
     _parameter_constraints: dict = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],

@@ -6,6 +6,7 @@ row (zeros after), plus ``lengths``, the number of valid steps per sample, or ``
 when every sequence fills all ``n_timesteps`` (then no packing cost is paid).
 """
 
+import contextlib
 import numbers
 
 import numpy as np
@@ -206,6 +207,14 @@ def check_sequences(estimator, X, y="no_validation", *, form=None, y_numeric=Tru
         # list of equal-length 1-D sequences, or MAPIE's (1, n_features_in_) probe, means.
         X = check_array(X, dtype="numeric", ensure_all_finite=False, estimator=estimator)
         X, ndim = X[:, :, None], 3
+    if ndim == 1:
+        raise ValueError(
+            "Expected 2D array, got 1D array instead. A time series is framed first: "
+            "frame_forecast(series) gives each time point's window and the next value, "
+            "or put SlidingWindowTransformer before the estimator in a pipeline. One "
+            "sequence is X.reshape(1, -1) (its steps as columns); one feature of many "
+            "samples, X.reshape(-1, 1)."
+        )
     if form is not None:
         _check_fitted_form(estimator, ndim, form)
     if ndim != 3:
@@ -322,6 +331,41 @@ def _check_numeric_targets(y):
     )
 
 
+@contextlib.contextmanager
+def naming_non_numeric_columns(X):
+    """scikit-learn's "could not convert string to float" names no column: say which."""
+    try:
+        yield
+    except ValueError as exc:
+        if "could not convert" not in str(exc) or getattr(X, "ndim", 2) != 2:
+            raise
+        columns = getattr(X, "columns", None)
+        frame = X if columns is not None else None
+        values = np.asarray(X, dtype=object) if frame is None else None
+        names = list(columns) if columns is not None else list(range(values.shape[1]))
+        for j, name in enumerate(names):
+            column = frame[name] if frame is not None else values[:, j]
+            try:
+                np.asarray(column, dtype=np.float64)
+            except (TypeError, ValueError):
+                first = next(v for v in column if not _is_number(v))
+                where = f"column {name!r}" if frame is not None else f"column {j}"
+                raise ValueError(
+                    f"{where} of X is not numeric (it holds {first!r}): the networks read "
+                    "numbers only. Encode it first, for example with OneHotEncoder or "
+                    "OrdinalEncoder in a ColumnTransformer, or drop it."
+                ) from exc
+        raise
+
+
+def _is_number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _check_tabular(estimator, X, y, form, y_numeric):
     """Validate a 2-D ``X`` (and ``y``) with scikit-learn's own checks and messages.
 
@@ -334,6 +378,11 @@ def _check_tabular(estimator, X, y, form, y_numeric):
     no_y = isinstance(y, str) and y == "no_validation"
     if not no_y:
         kwargs.update(multi_output=True, y_numeric=y_numeric)
+    with naming_non_numeric_columns(X):
+        return _check_tabular_numeric(estimator, X, y, form, kwargs, no_y)
+
+
+def _check_tabular_numeric(estimator, X, y, form, kwargs, no_y):
     if form is not None:  # the names checked against the fitted ones, which stay
         names = getattr(estimator, "feature_names_in_", None)
         if no_y:

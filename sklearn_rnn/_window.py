@@ -1,5 +1,6 @@
 """Sliding windows over a time series, and the framing of a forecasting problem."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -13,6 +14,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
+from ._inputs import naming_non_numeric_columns
 from ._params import reject_booleans
 
 __all__ = ["SlidingWindowTransformer", "frame_forecast"]
@@ -26,8 +28,22 @@ def _as_2d_series(X):
 
 
 def _validate_series(transformer, X, reset):
-    """A numeric 2-D series as float32 (if given so) or float64; strings are an error."""
-    X = validate_data(transformer, _as_2d_series(X), reset=reset, dtype="numeric")
+    """A numeric 2-D series as float32 (if given so) or float64; strings, NaN and
+    infinity are errors that say where."""
+    X = _as_2d_series(X)
+    with naming_non_numeric_columns(X):
+        X = validate_data(transformer, X, reset=reset, dtype="numeric", ensure_all_finite=False)
+    missing = ~np.isfinite(X)
+    if missing.any():
+        row, column = np.argwhere(missing)[0]
+        what = "NaN" if np.isnan(X[row, column]) else "infinity"
+        raise ValueError(
+            f"Input X contains {what} (row {row}, column {column}): "
+            f"{type(transformer).__name__} windows a complete series. Fill gaps first "
+            "(pandas' interpolate or ffill, or SimpleImputer before it in the pipeline). "
+            "NaN is allowed only as the leading steps of a sequence given to the "
+            "estimators directly, meaning that it starts later."
+        )
     return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
 
 
@@ -123,7 +139,14 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         reject_booleans(type(self).__name__, vars(self), self._parameter_constraints)
-        _validate_series(self, X, reset=True)
+        X = _validate_series(self, X, reset=True)
+        if self.window_size > len(X):
+            warnings.warn(
+                f"window_size={self.window_size} is longer than the series ({len(X)} "
+                "rows): no window is complete, every one begins with NaN steps.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self
 
     def transform(self, X):

@@ -2,6 +2,7 @@
 an error that names the problem; nothing the caller passed is ever modified."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -152,3 +153,41 @@ def test_window_transformer_feature_mismatch():
     fitted = SlidingWindowTransformer(window_size=3).fit(SERIES)
     with pytest.raises(ValueError, match="X has 1 features, but SlidingWindowTransformer"):
         fitted.transform(SERIES[:, :1])
+
+
+# -- errors that say what to do (a newcomer's first mistakes) ---------------------------
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRUClassifier])
+def test_a_1d_series_points_to_the_framing(Estimator):
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D.*frame_forecast"):
+        Estimator().fit(np.arange(10.0), np.arange(10) % 2)
+
+
+def test_a_string_column_is_named():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"t": [1.0, 2.0, 3.0], "city": ["Paris", "Rome", "Oslo"]})
+    named = "column 'city' of X is not numeric \\(it holds 'Paris'\\)"
+    with pytest.raises(ValueError, match=named):
+        LSTMRegressor().fit(frame, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=named):
+        SlidingWindowTransformer().fit(frame)
+    with pytest.raises(ValueError, match="column 1 of X is not numeric \\(it holds 'a'\\)"):
+        LSTMRegressor().fit(np.array([[1, "a"], [2, "b"]], dtype=object), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("value, what", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_a_gap_in_a_series_says_where_and_what_to_do(value, what):
+    series = np.arange(8.0).reshape(4, 2)
+    series[2, 1] = value
+    with pytest.raises(ValueError, match=f"contains {what} \\(row 2, column 1\\).*Fill gaps"):
+        SlidingWindowTransformer(window_size=2).fit(series)
+
+
+def test_a_window_longer_than_the_series_warns():
+    series = np.arange(50.0).reshape(-1, 1)
+    with pytest.warns(UserWarning, match="window_size=51 is longer than the series"):
+        SlidingWindowTransformer(window_size=51).fit(series)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SlidingWindowTransformer(window_size=50).fit(series)

@@ -272,3 +272,18 @@ def test_a_prediction_does_not_depend_on_the_other_samples(Estimator, rng):
     for size in [1, 2, 3, 5, 8, 13, 64, 127, 129, 200]:
         rows = rng.choice(300, size=size, replace=False)
         np.testing.assert_array_equal(model.predict(X[rows]), full[rows], err_msg=f"{size}")
+
+
+@pytest.mark.parametrize("Estimator", [*ESTIMATORS, GRUClassifier])
+def test_a_misspelled_parameter_names_the_class_and_the_close_match(Estimator):
+    """Python named the family's class that defines __init__ (BaseRecurrentRegressor)."""
+    name = Estimator.__name__
+    with pytest.raises(
+        TypeError, match=rf"^{name}\(\) got .* 'hiden_size'\. Did you mean 'hidden_size'\?"
+    ):
+        Estimator(hiden_size=4)
+    with pytest.raises(
+        TypeError, match=rf"^{name}\(\) got an unexpected keyword argument 'foo'\. See"
+    ):
+        Estimator(foo=1)
+    assert Estimator(8).hidden_size == 8  # positional use as before
