@@ -109,3 +109,26 @@ def test_functions_that_take_any_estimator_say_so(function):
         assert name in function.__doc__
     for name in ("RNNClassifier", "LSTMClassifier", "GRUClassifier"):
         assert name in function.__doc__
+
+
+def test_the_readmes_tabular_baseline_runs_as_written():
+    """The README promises lag features for a tabular baseline in the same pipeline:
+    its own code must run, first rows (NaN lags) and all."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import SlidingWindowTransformer, frame_forecast
+    from sklearn_rnn.datasets import load_sunspots
+
+    code = "make_pipeline(SlidingWindowTransformer(12, flatten=True), SimpleImputer(), Ridge())"
+    assert f"`{code}`" in (ROOT / "README.md").read_text()
+    X, y = frame_forecast(load_sunspots().data)
+    namespace = {
+        "make_pipeline": make_pipeline,
+        "SlidingWindowTransformer": SlidingWindowTransformer,
+        "SimpleImputer": SimpleImputer,
+        "Ridge": Ridge,
+    }
+    model = eval(code, namespace).fit(X[:-60], y[:-60])
+    assert model.score(X[-60:], y[-60:]) > 0.5  # a baseline, not a failure
