@@ -13,6 +13,7 @@ reach. As Box and Jenkins did, the demo models its logarithm's month-to-month ch
 (a stationary series) and adds the forecast change back to the last observed level.
 """
 
+import os
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -192,6 +193,10 @@ def report(result):
     naive = result["mae"]["naive (last value)"]
     for model, mae in result["mae"].items():
         lines.append(f"  {model:<28}{mae:>12.2f}{mae / naive:>10.2f}")
+    lines.append(
+        "  (Ridge on the same lags reads the LSTM's chosen window; Ridge, tuned, chooses its "
+        "own by the same search.)"
+    )
     lines.append(f"  Here {_against_ridge(result['mae'])}.")
     lines.extend("  " + line for line in result["reading"].splitlines())
     lines.append(f"  ({result['seconds']:.0f} s)")
@@ -211,13 +216,13 @@ def plot(results, path):
 
 
 def _figure(results):
-    """One panel a series: the holdout, the three times as long stretch before it."""
+    """One panel a series: the holdout, and a quarter of its length before it."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(len(results), 1, figsize=(9, 3.8 * len(results)))
     for ax, result in zip(np.atleast_1d(axes), results, strict=True):
         n_train = result["n_train"]
-        context = max(0, n_train - 3 * (len(result["y"]) - n_train))
+        context = max(0, n_train - (len(result["y"]) - n_train) // 4)
         when = result["time"]
         ax.plot(when[context:], result["y"][context:], color="black", label="truth")
         # Ridge dashed over the LSTM, so that both show where they agree.
@@ -252,5 +257,5 @@ def main(output="sklearn_rnn_forecast.png"):
     except ImportError:
         print("matplotlib is not installed; no plot (pip install 'sklearn-rnn[plot]').")
     else:
-        print(f"Forecasts against the truth: {output}")
+        print(f"Forecasts against the truth: {os.path.abspath(output)}")
     return results

@@ -185,9 +185,10 @@ def test_demo_figure_labels_its_axes_and_titles_what_it_shows():
     (ax,) = fig.axes
     assert ax.get_xlabel() == "year"
     assert ax.get_ylabel() == "a unit"
-    # Three holdout lengths of context: 1910-1929 drawn, and the title says so.
-    assert ax.lines[0].get_xdata()[0] == 1910
-    assert ax.get_title() == "Yearly values: 1910 to 1929 shown, holdout from 1925"
+    # Zoomed on the holdout (1925-1929) with a quarter of its length before it (the
+    # forecasts overlapped at three holdout lengths of context): the title says so.
+    assert ax.lines[0].get_xdata()[0] == 1924
+    assert ax.get_title() == "Yearly values: 1924 to 1929 shown, holdout from 1925"
     assert [line.get_label() for line in ax.lines[1:3]] == [
         "Ridge on the same 3 lags (MAE 0.4)",
         "LSTM, tuned (MAE 0.0)",
@@ -316,3 +317,17 @@ def test_mapie_split_conformal_runs_on_windows_of_one_feature():
     np.testing.assert_allclose(point, model.predict(windows[90:]))
     assert bounds.shape == (len(point), 2, 1)
     assert np.all(bounds[:, 0, 0] < point) and np.all(point < bounds[:, 1, 0])
+
+
+def test_the_demos_help_prints_usage_and_runs_nothing(monkeypatch, capsys):
+    import sklearn_rnn.__main__ as entry
+
+    monkeypatch.setattr(entry, "main", lambda *args: pytest.fail("the demo ran"))
+    with pytest.raises(SystemExit) as exit_:
+        entry.cli(["--help"])
+    assert exit_.value.code == 0
+    assert "usage: python -m sklearn_rnn [-h] [png]" in capsys.readouterr().out
+    ran = []
+    monkeypatch.setattr(entry, "main", ran.append)
+    entry.cli(["figure.png"])
+    assert ran == ["figure.png"]
