@@ -194,8 +194,8 @@ def report(result):
     for model, mae in result["mae"].items():
         lines.append(f"  {model:<28}{mae:>12.2f}{mae / naive:>10.2f}")
     lines.append(
-        "  (Ridge on the same lags reads the LSTM's chosen window; Ridge, tuned, chooses its "
-        "own by the same search.)"
+        "  (Ridge on the same lags reads the LSTM's chosen window; Ridge, tuned, chooses\n"
+        "  its own by the same search: the rows are equal when both choose the same.)"
     )
     lines.append(f"  Here {_against_ridge(result['mae'])}.")
     lines.extend("  " + line for line in result["reading"].splitlines())
