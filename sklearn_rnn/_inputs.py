@@ -209,11 +209,11 @@ def check_sequences(estimator, X, y="no_validation", *, form=None, y_numeric=Tru
         X, ndim = X[:, :, None], 3
     if ndim == 1:
         raise ValueError(
-            "Expected 2D array, got 1D array instead. A time series is framed first: "
-            "frame_forecast(series) gives each time point's window and the next value, "
-            "or put SlidingWindowTransformer before the estimator in a pipeline. One "
-            "sequence is X.reshape(1, -1) (its steps as columns); one feature of many "
-            "samples, X.reshape(-1, 1)."
+            "Expected 2D array, got 1D array instead. Reshape your data: a time series "
+            "is framed first (frame_forecast(series) gives each time point's window and "
+            "the next value, or put SlidingWindowTransformer before the estimator in a "
+            "pipeline); one sequence is X.reshape(1, -1) (its steps as columns); one "
+            "feature of many samples, X.reshape(-1, 1)."
         )
     if form is not None:
         _check_fitted_form(estimator, ndim, form)

@@ -12,7 +12,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._inputs import naming_non_numeric_columns
 from ._params import reject_booleans
@@ -31,12 +36,12 @@ def _validate_series(transformer, X, reset):
     """A numeric 2-D series as float32 (if given so) or float64; strings, NaN and
     infinity are errors that say where."""
     X = _as_2d_series(X)
-    with naming_non_numeric_columns(X):
-        X = validate_data(transformer, X, reset=reset, dtype="numeric", ensure_all_finite=False)
-    missing = ~np.isfinite(X)
-    if missing.any():
+    with naming_non_numeric_columns(X):  # first unchecked by finiteness, nothing set
+        values = check_array(X, dtype="numeric", ensure_all_finite=False, ensure_2d=False)
+    missing = ~np.isfinite(values)
+    if missing.any() and values.ndim == 2:
         row, column = np.argwhere(missing)[0]
-        what = "NaN" if np.isnan(X[row, column]) else "infinity"
+        what = "NaN" if np.isnan(values[row, column]) else "infinity"
         raise ValueError(
             f"Input X contains {what} (row {row}, column {column}): "
             f"{type(transformer).__name__} windows a complete series. Fill gaps first "
@@ -44,6 +49,7 @@ def _validate_series(transformer, X, reset):
             "NaN is allowed only as the leading steps of a sequence given to the "
             "estimators directly, meaning that it starts later."
         )
+    X = validate_data(transformer, X, reset=reset, dtype="numeric")
     return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
 
 

@@ -21,7 +21,8 @@ def test_row_t_holds_the_window_ending_at_t():
 
 
 def test_window_longer_than_the_series_is_all_partial():
-    windows = SlidingWindowTransformer(window_size=5).fit_transform(np.ones((3, 1)))
+    with pytest.warns(UserWarning, match="no window is complete"):
+        windows = SlidingWindowTransformer(window_size=5).fit_transform(np.ones((3, 1)))
     assert windows.shape == (3, 5, 1)
     assert [int(np.isnan(w).sum()) for w in windows] == [4, 3, 2]
 
