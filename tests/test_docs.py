@@ -132,3 +132,36 @@ def test_the_readmes_tabular_baseline_runs_as_written():
     }
     model = eval(code, namespace).fit(X[:-60], y[:-60])
     assert model.score(X[-60:], y[-60:]) > 0.5  # a baseline, not a failure
+
+
+def test_the_table_of_defaults_is_the_estimators_defaults():
+    """Getting started's table of defaults, row by row, against get_params."""
+    import ast
+
+    from sklearn_rnn import LSTMClassifier, LSTMRegressor, SlidingWindowTransformer
+
+    text = (DOCS / "getting_started.rst").read_text()
+    table = text[text.index("What the defaults mean") :]
+    rows = re.findall(r"   \* - (.*)\n     - (.*)\n     - (.*)\n", table)[1:]  # no header
+    defaults = {
+        "regressors": LSTMRegressor().get_params(),
+        "classifiers": LSTMClassifier().get_params(),
+    }
+    checked = set()
+    for names_cell, *cells in rows:
+        names = re.findall(r"``(\w+)", names_cell)
+        if names == ["SlidingWindowTransformer"]:
+            assert int(cells[0]) == SlidingWindowTransformer().window_size
+            continue
+        for family, cell in zip(defaults, cells, strict=True):
+            if cell.startswith("("):  # not a parameter of this family, or fixed
+                assert cell == "(cross-entropy)" or defaults[family][names[0]] == 0
+                continue
+            values = [ast.literal_eval(v) for v in cell.split(", ")]
+            assert dict(zip(names, values, strict=True)) == {
+                name: defaults[family][name] for name in names
+            }, names
+        checked.update(names)
+    listed = set(re.findall(r"``(\w+)=", table[table.index("Also ") :]))
+    every = set(defaults["regressors"]) | set(defaults["classifiers"])
+    assert (checked | listed) - {"nonlinearity"} == every  # the plain RNN's own
