@@ -1,7 +1,7 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
-from ._onnx import to_onnx
+from ._onnx import register_onnx_converters, to_onnx
 from ._persistence import load_model, save_model
 from ._plot import LossCurveDisplay
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
@@ -18,6 +18,7 @@ __all__ = [
     "SlidingWindowTransformer",
     "frame_forecast",
     "load_model",
+    "register_onnx_converters",
     "save_model",
     "to_onnx",
 ]

@@ -86,8 +86,23 @@ def to_onnx(estimator, *, opset=DEFAULT_OPSET):
     if opset < DEFAULT_OPSET:
         raise ValueError(f"opset must be {DEFAULT_OPSET} or later; got {opset}.")
     graph = _Graph(onnx)
+    X = graph.input("X", 2 if estimator._tabular else 3)
+    _predict_graph(graph, estimator, X)
+    name = type(estimator).__name__
+    model = onnx.helper.make_model(
+        graph.build(name),
+        opset_imports=[onnx.helper.make_opsetid("", opset)],
+        producer_name="sklearn-rnn",
+    )
+    model.ir_version = min(model.ir_version, 8)  # what onnxruntime 1.14 and later read
+    onnx.checker.check_model(model)
+    return model
+
+
+def _predict_graph(graph, estimator, X):
+    """Add ``estimator.predict`` (and a classifier's probabilities) on input ``X`` to
+    ``graph``, its outputs named ``"y"``, or ``"label"`` and ``"probabilities"``."""
     tabular = estimator._tabular
-    X = graph.input("X", 2 if tabular else 3)
     if tabular:
         if estimator.column_order == "newest_first":  # read in time order
             X = graph.op(
@@ -111,19 +126,10 @@ def to_onnx(estimator, *, opset=DEFAULT_OPSET):
     lengths = graph.op("ReduceSum", observed, graph.ints([1]), keepdims=0)
     n_features = 1 if tabular else estimator.n_features_in_
     outputs = _network(graph, estimator.net_.module_, X, lengths, n_features)
-    name = type(estimator).__name__
     if hasattr(estimator, "classes_"):
         _classifier_outputs(graph, estimator, outputs)
     else:
         _regressor_outputs(graph, estimator, outputs)
-    model = onnx.helper.make_model(
-        graph.build(name),
-        opset_imports=[onnx.helper.make_opsetid("", opset)],
-        producer_name="sklearn-rnn",
-    )
-    model.ir_version = min(model.ir_version, 8)  # what onnxruntime 1.14 and later read
-    onnx.checker.check_model(model)
-    return model
 
 
 class _Graph:
@@ -333,3 +339,157 @@ def _classifier_outputs(graph, estimator, outputs):
         label = graph.op("Gather", graph.const(classes, "classes"), index, axis=0)
         graph.output(label, "label", dtype, ["batch"])
     graph.output(probabilities, "probabilities", TensorProto.FLOAT, ["batch", n_classes])
+
+
+# -- skl2onnx: converters for pipelines ---------------------------------------------------
+
+
+def register_onnx_converters():
+    """Register converters with skl2onnx for the regressors and the window transformer.
+
+    After this call ``skl2onnx.to_onnx`` converts a scikit-learn pipeline that contains
+    :class:`SlidingWindowTransformer` and ends in :class:`LSTMRegressor`,
+    :class:`GRURegressor` or :class:`RNNRegressor` (scalers and other steps before
+    them converted by skl2onnx itself), with ``target_opset`` 18 or later. A regressor's
+    graph is the one :func:`to_onnx` writes. Classifiers are exported by
+    :func:`to_onnx`; skl2onnx's handling of classifier outputs (``ZipMap``) is not
+    registered. Requires skl2onnx.
+
+    See Also
+    --------
+    to_onnx : Export one fitted estimator.
+
+    Examples
+    --------
+    >>> import numpy as np, skl2onnx
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_rnn import (
+    ...     LSTMRegressor, SlidingWindowTransformer, register_onnx_converters)
+    >>> series = np.sin(np.arange(60.0) / 4).reshape(-1, 1).astype(np.float32)
+    >>> pipe = make_pipeline(
+    ...     SlidingWindowTransformer(window_size=6), LSTMRegressor(max_epochs=2)
+    ... ).fit(series[:-1], series[1:, 0])
+    >>> register_onnx_converters()
+    >>> onnx_model = skl2onnx.to_onnx(pipe, series[:1], target_opset=18)
+    """
+    try:
+        from skl2onnx import update_registered_converter
+    except ImportError as exc:  # an optional dependency
+        raise ImportError(
+            'register_onnx_converters needs skl2onnx: pip install "sklearn-rnn[onnx]".'
+        ) from exc
+    from ._base import registered_estimators
+    from ._window import SlidingWindowTransformer
+
+    for name, cls in registered_estimators().items():
+        if name.endswith("Regressor"):
+            update_registered_converter(
+                cls, f"SklearnRnn{name}", _regressor_shape, _convert_estimator
+            )
+    update_registered_converter(
+        SlidingWindowTransformer,
+        "SklearnRnnSlidingWindowTransformer",
+        _window_shape,
+        _convert_window,
+    )
+
+
+class _ContainerGraph(_Graph):
+    """The :class:`_Graph` interface writing into a skl2onnx container: unique names
+    from its scope, constants as ``Constant`` nodes, outputs to the operator's."""
+
+    def __init__(self, onnx, scope, container, outputs):
+        super().__init__(onnx)
+        self.scope, self.container, self.operator_outputs = scope, container, outputs
+
+    def _name(self, hint):
+        return self.scope.get_unique_variable_name(hint)
+
+    def const(self, array, hint="const"):
+        name = self._name(hint)
+        value = self.onnx.numpy_helper.from_array(np.asarray(array), name)
+        self.container.add_node(
+            "Constant", [], [name], name=self.scope.get_unique_operator_name("Const"), value=value
+        )
+        return name
+
+    def op(self, op_type, *inputs, n_outputs=1, **attributes):
+        outputs = [self._name(op_type.lower()) for _ in range(n_outputs)]
+        self.container.add_node(
+            op_type,
+            list(inputs),
+            outputs,
+            name=self.scope.get_unique_operator_name(op_type),
+            **attributes,
+        )
+        return outputs[0] if n_outputs == 1 else outputs
+
+    def output(self, value, name, dtype, dims):
+        self.container.add_node(
+            "Identity",
+            [value],
+            [self.operator_outputs[name]],
+            name=self.scope.get_unique_operator_name("Identity"),
+        )
+
+
+def _check_opset(container):
+    opset = container.target_opset
+    if opset is not None and opset < DEFAULT_OPSET:
+        raise ValueError(
+            f"sklearn-rnn's converters need target_opset {DEFAULT_OPSET} or later; got "
+            f"{opset}: pass target_opset={DEFAULT_OPSET} to skl2onnx.to_onnx."
+        )
+
+
+def _regressor_shape(operator):
+    from skl2onnx.common.data_types import FloatTensorType
+
+    estimator = operator.raw_operator
+    batch = operator.inputs[0].get_first_dimension()
+    dims = [batch] if estimator._y_ndim == 1 else [batch, estimator.n_outputs_]
+    operator.outputs[0].type = FloatTensorType(dims)
+
+
+def _convert_estimator(scope, operator, container):
+    import onnx
+
+    _check_opset(container)
+    graph = _ContainerGraph(onnx, scope, container, {"y": operator.outputs[0].full_name})
+    X = operator.inputs[0].full_name
+    if operator.inputs[0].type.__class__.__name__ != "FloatTensorType":
+        X = graph.op("Cast", X, to=onnx.TensorProto.FLOAT)
+    _predict_graph(graph, operator.raw_operator, X)
+
+
+def _window_shape(operator):
+    from skl2onnx.common.data_types import FloatTensorType
+
+    transformer = operator.raw_operator
+    batch = operator.inputs[0].get_first_dimension()
+    w, f = transformer.window_size, transformer.n_features_in_
+    dims = [batch, w * f] if transformer.flatten else [batch, w, f]
+    operator.outputs[0].type = FloatTensorType(dims)
+
+
+def _convert_window(scope, operator, container):
+    """Row ``t``: rows ``t - window_size + 1 .. t`` of the series, NaN before its start."""
+    import onnx
+
+    _check_opset(container)
+    transformer = operator.raw_operator
+    graph = _ContainerGraph(onnx, scope, container, {"windows": operator.outputs[0].full_name})
+    w, f = transformer.window_size, transformer.n_features_in_
+    X = operator.inputs[0].full_name
+    if operator.inputs[0].type.__class__.__name__ != "FloatTensorType":
+        X = graph.op("Cast", X, to=onnx.TensorProto.FLOAT)
+    padded = graph.op("Concat", graph.floats(np.full((w - 1, f), np.nan)), X, axis=0)
+    n = graph.op("Gather", graph.op("Shape", X), graph.ints(0), axis=0)
+    rows = graph.op(
+        "Unsqueeze", graph.op("Range", graph.ints(0), n, graph.ints(1)), graph.ints([1])
+    )
+    index = graph.op("Add", rows, graph.ints(np.arange(w)[None, :]))
+    windows = graph.op("Gather", padded, index, axis=0)  # (n, w, f)
+    if transformer.flatten:
+        windows = graph.op("Reshape", windows, graph.ints([0, w * f]))
+    graph.output(windows, "windows", onnx.TensorProto.FLOAT, None)

@@ -124,3 +124,69 @@ def test_to_onnx_refuses_what_it_cannot_export():
         to_onnx(Ridge().fit(X[:, :, 0], Y))
     with pytest.raises(ValueError, match="opset must be 18 or later"):
         to_onnx(LSTMRegressor(max_epochs=1).fit(X, Y), opset=13)
+
+
+# -- skl2onnx: whole pipelines ------------------------------------------------------------
+
+
+@pytest.fixture
+def skl2onnx():
+    module = pytest.importorskip("skl2onnx")
+    from sklearn_rnn import register_onnx_converters
+
+    register_onnx_converters()
+    return module
+
+
+def _series():
+    from sklearn_rnn import frame_forecast
+    from sklearn_rnn.datasets import load_sunspots
+
+    X, y = frame_forecast(load_sunspots().data)
+    return X.astype(np.float32), y
+
+
+def _assert_pipeline_exported(skl2onnx, pipe, X):
+    model = skl2onnx.to_onnx(pipe, X[:1], target_opset=18)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    (output,) = session.run(None, {session.get_inputs()[0].name: X})
+    # sunspot numbers up to about 250: float32 rounding is about 1e-5 of them
+    np.testing.assert_allclose(output.ravel(), pipe.predict(X), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("Estimator", [LSTMRegressor, GRURegressor])
+def test_skl2onnx_converts_a_window_pipeline(skl2onnx, Estimator):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_rnn import SlidingWindowTransformer
+
+    X, y = _series()
+    pipe = make_pipeline(
+        StandardScaler(),
+        SlidingWindowTransformer(window_size=12),
+        Estimator(max_epochs=5, bidirectional=Estimator is GRURegressor, random_state=0),
+    ).fit(X[:-60], y[:-60])
+    _assert_pipeline_exported(skl2onnx, pipe, X)  # the first rows' windows are NaN-led
+
+
+def test_skl2onnx_converts_the_readmes_tabular_baseline(skl2onnx):
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import SlidingWindowTransformer
+
+    X, y = _series()
+    pipe = make_pipeline(SlidingWindowTransformer(12, flatten=True), SimpleImputer(), Ridge()).fit(
+        X[:-60], y[:-60]
+    )
+    _assert_pipeline_exported(skl2onnx, pipe, X)
+
+
+def test_skl2onnx_below_opset_18_is_refused_by_name(skl2onnx):
+    X, y = _series()
+    windows = np.lib.stride_tricks.sliding_window_view(X[:, 0], 6)[:, :, None]
+    model = LSTMRegressor(max_epochs=1).fit(windows, y[5:])
+    with pytest.raises(ValueError, match="need target_opset 18 or later; got 15"):
+        skl2onnx.to_onnx(model, windows[:1], target_opset=15)
