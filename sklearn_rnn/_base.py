@@ -74,13 +74,12 @@ def _naming_unknown_parameters(init):
     the family's that defines ``__init__``) and the closest parameter name, as Python
     does for a misspelled attribute. The signature, which ``get_params`` reads, is
     ``init``'s (through ``__wrapped__``)."""
-    if getattr(init, "_names_unknown_parameters", False):
-        return init
     parameters = [p for p in inspect.signature(init).parameters if p != "self"]
+    known = frozenset(parameters)  # clone constructs often: a set lookup per keyword
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
-        unknown = [name for name in kwargs if name not in parameters]
+        unknown = [name for name in kwargs if name not in known]
         if unknown:
             name = type(self).__name__
             close = difflib.get_close_matches(unknown[0], parameters, n=1)
@@ -91,7 +90,6 @@ def _naming_unknown_parameters(init):
             )
         init(self, *args, **kwargs)
 
-    __init__._names_unknown_parameters = True
     return __init__
 
 

@@ -154,8 +154,8 @@ class RecurrentModule(nn.Module):
         self.readout = readout
         self.patch_size = patch_size
 
-    @classmethod
-    def sizes_of(cls, shapes, patch_size=1):
+    @staticmethod
+    def sizes_of(shapes, patch_size=1):
         """The constructor's size arguments of the network whose ``state_dict()`` has
         these ``shapes`` (a dict of name to shape), read from the tensors alone.
 

@@ -145,9 +145,7 @@ class _Graph:
         return f"{hint}_{self.count}"
 
     def input(self, name, rank):
-        dims = ["batch", "time", "features"][:rank]
-        if rank == 2:
-            dims = ["batch", "columns"]
+        dims = ["batch", "columns"] if rank == 2 else ["batch", "time", "features"]
         self.inputs.append(
             self.onnx.helper.make_tensor_value_info(name, self.onnx.TensorProto.FLOAT, dims)
         )
@@ -193,43 +191,46 @@ def _network(graph, module, X, lengths, n_features):
     if p > 1:
         # Patches counted back from each row's last step: zeros in front up to a
         # multiple of p, then every p steps side by side (RecurrentModule._patches).
-        time = graph.op("Gather", graph.op("Shape", X), graph.ints([1]), axis=0)
+        time = _axis_length(graph, X, 1)
         front = graph.op(
             "Mod",
-            graph.op("Sub", graph.ints([p]), graph.op("Mod", time, graph.ints([p]))),
-            graph.ints([p]),
+            graph.op("Sub", graph.ints(p), graph.op("Mod", time, graph.ints(p))),
+            graph.ints(p),
         )
+        front = graph.op("Unsqueeze", front, graph.ints([0]))
         pads = graph.op("Concat", graph.ints([0]), front, graph.ints([0, 0, 0, 0]), axis=0)
         X = graph.op("Reshape", graph.op("Pad", X, pads), graph.ints([0, -1, p * n_features]))
         lengths = graph.op("Div", graph.op("Add", lengths, graph.ints(p - 1)), graph.ints(p))
     X = _left_aligned(graph, X, lengths, p * n_features)
     summary = _recurrent_stack(graph, module, X, lengths)
-    outputs = graph.op(
-        "Gemm",
-        summary,
-        graph.floats(_numpy(module.head.weight)),
-        graph.floats(_numpy(module.head.bias)),
-        transB=1,
-    )
+    outputs = _dense(graph, summary, module.head)
     if recent is not None:
-        linear = graph.op(
-            "Gemm",
-            recent,
-            graph.floats(_numpy(module.linear.weight)),
-            graph.floats(_numpy(module.linear.bias)),
-            transB=1,
-        )
-        outputs = graph.op("Add", outputs, linear)
+        outputs = graph.op("Add", outputs, _dense(graph, recent, module.linear))
     return outputs
+
+
+def _dense(graph, X, layer):
+    """``layer`` (a torch ``nn.Linear``) applied to ``X``."""
+    weight, bias = (graph.floats(_numpy(t)) for t in (layer.weight, layer.bias))
+    return graph.op("Gemm", X, weight, bias, transB=1)
+
+
+def _axis_length(graph, X, axis):
+    """``X.shape[axis]`` as a 0-d int64 tensor."""
+    return graph.op("Gather", graph.op("Shape", X), graph.ints(axis), axis=0)
+
+
+def _step_numbers(graph, X):
+    """The length of ``X``'s time axis (axis 1), and ``[[0, 1, ..., time - 1]]``."""
+    time = _axis_length(graph, X, 1)
+    steps = graph.op("Range", graph.ints(0), time, graph.ints(1))
+    return time, graph.op("Unsqueeze", steps, graph.ints([0]))
 
 
 def _left_aligned(graph, X, lengths, width):
     """Each row's last ``lengths`` steps moved to its front, as the recurrent operators
     read them (what follows is any of its steps: they stop at each length)."""
-    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
-    steps = graph.op(
-        "Unsqueeze", graph.op("Range", graph.ints(0), time, graph.ints(1)), graph.ints([0])
-    )
+    time, steps = _step_numbers(graph, X)
     leading = graph.op("Unsqueeze", graph.op("Sub", time, lengths), graph.ints([1]))
     index = graph.op("Min", graph.op("Add", steps, leading), graph.op("Sub", time, graph.ints(1)))
     index = graph.op(
@@ -240,10 +241,7 @@ def _left_aligned(graph, X, lengths, width):
 
 def _mask(graph, X, lengths):
     """1.0 where a step is one of its sequence's ``lengths`` first, else 0.0: (batch, time, 1)."""
-    time = graph.op("Gather", graph.op("Shape", X), graph.ints(1), axis=0)
-    steps = graph.op(
-        "Unsqueeze", graph.op("Range", graph.ints(0), time, graph.ints(1)), graph.ints([0])
-    )
+    _, steps = _step_numbers(graph, X)
     valid = graph.op("Less", steps, graph.op("Unsqueeze", lengths, graph.ints([1])))
     return graph.op("Unsqueeze", graph.op("Cast", valid, to=1), graph.ints([2]))
 
@@ -456,10 +454,16 @@ def _convert_estimator(scope, operator, container):
 
     _check_opset(container)
     graph = _ContainerGraph(onnx, scope, container, {"y": operator.outputs[0].full_name})
-    X = operator.inputs[0].full_name
-    if operator.inputs[0].type.__class__.__name__ != "FloatTensorType":
-        X = graph.op("Cast", X, to=onnx.TensorProto.FLOAT)
+    X = _float_input(graph, operator)
     _predict_graph(graph, operator.raw_operator, X)
+
+
+def _float_input(graph, operator):
+    """The operator's input, cast to float32 unless it is already."""
+    X = operator.inputs[0]
+    if type(X.type).__name__ == "FloatTensorType":
+        return X.full_name
+    return graph.op("Cast", X.full_name, to=graph.onnx.TensorProto.FLOAT)
 
 
 def _window_shape(operator):
@@ -480,11 +484,9 @@ def _convert_window(scope, operator, container):
     transformer = operator.raw_operator
     graph = _ContainerGraph(onnx, scope, container, {"windows": operator.outputs[0].full_name})
     w, f = transformer.window_size, transformer.n_features_in_
-    X = operator.inputs[0].full_name
-    if operator.inputs[0].type.__class__.__name__ != "FloatTensorType":
-        X = graph.op("Cast", X, to=onnx.TensorProto.FLOAT)
+    X = _float_input(graph, operator)
     padded = graph.op("Concat", graph.floats(np.full((w - 1, f), np.nan)), X, axis=0)
-    n = graph.op("Gather", graph.op("Shape", X), graph.ints(0), axis=0)
+    n = _axis_length(graph, X, 0)
     rows = graph.op(
         "Unsqueeze", graph.op("Range", graph.ints(0), n, graph.ints(1)), graph.ints([1])
     )

@@ -34,10 +34,22 @@ def _as_2d_series(X):
 
 def _validate_series(transformer, X, reset):
     """A numeric 2-D series as float32 (if given so) or float64; strings, NaN and
-    infinity are errors that say where."""
+    infinity are errors that say where. Converted once: in ``fit`` the finiteness is
+    checked before ``validate_data`` records the features, so a refused series leaves
+    nothing set."""
     X = _as_2d_series(X)
-    with naming_non_numeric_columns(X):  # first unchecked by finiteness, nothing set
-        values = check_array(X, dtype="numeric", ensure_all_finite=False, ensure_2d=False)
+    with naming_non_numeric_columns(X):
+        if reset:
+            values = check_array(X, dtype="numeric", ensure_all_finite=False, ensure_2d=False)
+            _refuse_gaps(transformer, values)
+        X = validate_data(transformer, X, reset=reset, dtype="numeric", ensure_all_finite=False)
+    if not reset:
+        _refuse_gaps(transformer, X)
+    return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
+
+
+def _refuse_gaps(transformer, values):
+    """A clear error for NaN or infinity in a series: where, and how to fill it."""
     missing = ~np.isfinite(values)
     if missing.any() and values.ndim == 2:
         row, column = np.argwhere(missing)[0]
@@ -49,8 +61,6 @@ def _validate_series(transformer, X, reset):
             "NaN is allowed only as the leading steps of a sequence given to the "
             "estimators directly, meaning that it starts later."
         )
-    X = validate_data(transformer, X, reset=reset, dtype="numeric")
-    return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
 
 
 class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
