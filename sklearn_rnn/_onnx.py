@@ -477,7 +477,8 @@ def _window_shape(operator):
 
 
 def _convert_window(scope, operator, container):
-    """Row ``t``: rows ``t - window_size + 1 .. t`` of the series, NaN before its start."""
+    """Row ``t``: rows ``t - window_size + 1 .. t`` of the series, NaN before its start;
+    from windows with history (3-D input), each row's last ``window_size`` steps."""
     import onnx
 
     _check_opset(container)
@@ -485,6 +486,13 @@ def _convert_window(scope, operator, container):
     graph = _ContainerGraph(onnx, scope, container, {"windows": operator.outputs[0].full_name})
     w, f = transformer.window_size, transformer.n_features_in_
     X = _float_input(graph, operator)
+    if len(operator.inputs[0].type.shape) == 3:
+        last = graph.ints([-w]), graph.ints([2**62]), graph.ints([1])
+        windows = graph.op("Slice", X, *last)
+        if transformer.flatten:
+            windows = graph.op("Reshape", windows, graph.ints([0, w * f]))
+        graph.output(windows, "windows", onnx.TensorProto.FLOAT, None)
+        return
     padded = graph.op("Concat", graph.floats(np.full((w - 1, f), np.nan)), X, axis=0)
     n = _axis_length(graph, X, 0)
     rows = graph.op(

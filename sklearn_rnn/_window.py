@@ -33,22 +33,67 @@ def _as_2d_series(X):
 
 
 def _validate_series(transformer, X, reset):
-    """A numeric 2-D series as float32 (if given so) or float64; strings, NaN and
-    infinity are errors that say where. Converted once: in ``fit`` the finiteness is
-    checked before ``validate_data`` records the features, so a refused series leaves
+    """A numeric 2-D series, or 3-D windows with history, as float32 (if given so) or
+    float64; strings, NaN (but the leading steps of a window) and infinity are errors
+    that say where. Checked before anything is recorded, so a refused input leaves
     nothing set."""
     X = _as_2d_series(X)
+    if getattr(X, "ndim", None) == 3 or (not hasattr(X, "ndim") and np.ndim(X) == 3):
+        return _validate_windows(transformer, X, reset)
     with naming_non_numeric_columns(X):
         if reset:
             values = check_array(X, dtype="numeric", ensure_all_finite=False, ensure_2d=False)
-            _refuse_gaps(transformer, values)
+            _refuse_gaps(type(transformer).__name__, values)
         X = validate_data(transformer, X, reset=reset, dtype="numeric", ensure_all_finite=False)
     if not reset:
-        _refuse_gaps(transformer, X)
+        _refuse_gaps(type(transformer).__name__, X)
     return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
 
 
-def _refuse_gaps(transformer, values):
+def _validate_windows(transformer, X, reset):
+    """3-D windows ``(n_rows, n_steps, n_features)``, each row its own history: NaN only
+    as whole leading steps (before the series' start). ``fit`` records the number of
+    features per step."""
+    X = check_array(X, dtype="numeric", ensure_all_finite=False, allow_nd=True)
+    name = type(transformer).__name__
+    if X.shape[1] == 0 or X.shape[2] == 0:
+        raise ValueError(f"Found windows of shape {X.shape}: at least one step and feature.")
+    if not reset and X.shape[2] != transformer.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[2]} features per step, but {name} is expecting "
+            f"{transformer.n_features_in_} features as input."
+        )
+    if X.shape[1] < transformer.window_size:
+        raise ValueError(
+            f"The windows given hold {X.shape[1]} steps, fewer than window_size="
+            f"{transformer.window_size}: frame the series with at least as much history "
+            f"(frame_forecast(series, history={transformer.window_size}))."
+        )
+    missing = np.isnan(X)
+    if np.isinf(X).any():
+        row, step, feature = np.argwhere(np.isinf(X))[0]
+        raise ValueError(f"Input X contains infinity (row {row}, step {step}, feature {feature}).")
+    if missing.any():
+        step_missing = missing.all(axis=2)
+        partial = missing.any(axis=2) & ~step_missing
+        later = np.diff(step_missing.astype(np.int8), axis=1) > 0  # NaN after an observed step
+        if partial.any() or later.any() or step_missing.all(axis=1).any():
+            rows = np.flatnonzero(
+                partial.any(axis=1) | later.any(axis=1) | step_missing.all(axis=1)
+            )
+            raise ValueError(
+                f"Input X contains NaN inside the window of row {rows[0]}: {name} takes "
+                "windows whose only NaN are whole leading steps, before the series' start "
+                "(as frame_forecast(series, history=k) gives them). Fill gaps first."
+            )
+    if reset:
+        transformer.n_features_in_ = X.shape[2]
+        if hasattr(transformer, "feature_names_in_"):
+            del transformer.feature_names_in_
+    return X.astype(np.float32 if X.dtype == np.float32 else np.float64, copy=False)
+
+
+def _refuse_gaps(owner, values):
     """A clear error for NaN or infinity in a series: where, and how to fill it."""
     missing = ~np.isfinite(values)
     if missing.any() and values.ndim == 2:
@@ -56,7 +101,7 @@ def _refuse_gaps(transformer, values):
         what = "NaN" if np.isnan(values[row, column]) else "infinity"
         raise ValueError(
             f"Input X contains {what} (row {row}, column {column}): "
-            f"{type(transformer).__name__} windows a complete series. Fill gaps first "
+            f"{owner} windows a complete series. Fill gaps first "
             "(pandas' interpolate or ffill, or SimpleImputer before it in the pipeline). "
             "NaN is allowed only as the leading steps of a sequence given to the "
             "estimators directly, meaning that it starts later."
@@ -73,6 +118,17 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     its row in the output, so a target ``y`` stays aligned with ``X`` and the transformer
     works inside a :class:`~sklearn.pipeline.Pipeline`, where ``window_size`` can be
     tuned by :class:`~sklearn.model_selection.GridSearchCV` with the network.
+
+    It takes either form of a series:
+
+    - a 2-D series ``(n_times, n_features)``: the windows are built from its rows, so
+      a row's window depends on the rows before it, and a part of the series (a
+      cross-validation fold) starts without history;
+    - 3-D windows ``(n_rows, n_steps, n_features)`` that already carry each row's
+      history, as ``frame_forecast(series, history=k)`` gives them: each row keeps its
+      ``window_size`` most recent steps (``window_size`` at most ``k``). A row then
+      depends on itself alone, so every fold's rows have their full history. Frame once
+      with the largest window a search tries.
 
     Parameters
     ----------
@@ -102,16 +158,17 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    A window depends on the rows before it by definition, so transforming a subset of
-    rows or the rows in another order is not the same as transforming all of them and
-    then selecting: scikit-learn's two checks that assume row independence cannot pass.
+    From a 2-D series, a window depends on the rows before it by definition, so
+    transforming a subset of rows or the rows in another order is not the same as
+    transforming all of them and then selecting: scikit-learn's two checks that assume
+    row independence cannot pass. When a pipeline predicts on a test period alone, the
+    first ``window_size - 1`` test rows see only the history inside the test period.
+    Windows framed with history (3-D input) have neither limitation: transforming any
+    subset of rows, in any order, gives the same rows as transforming all of them.
 
-    When a pipeline predicts on a test period alone, the first ``window_size - 1`` test
-    rows see only the history inside the test period. To forecast with the full history,
-    transform (or predict on) the series including the rows before the test period and
-    keep the last rows of the result.
-
-    The series must not contain NaN or infinite values: impute them first.
+    The series must not contain NaN or infinite values: impute them first. In 3-D
+    windows, NaN may only fill whole leading steps (the steps before the series'
+    start).
 
     Examples
     --------
@@ -127,6 +184,16 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     >>> flat = SlidingWindowTransformer(window_size=2, flatten=True).fit(series)
     >>> flat.get_feature_names_out()
     array(['x0_lag1', 'x0_lag0'], dtype=object)
+
+    Windows framed with four steps of history, of which each row keeps the last two:
+
+    >>> from sklearn_rnn import frame_forecast
+    >>> X, y = frame_forecast(series, history=4)
+    >>> SlidingWindowTransformer(window_size=2).fit_transform(X)[:, :, 0]
+    array([[nan,  0.],
+           [ 0.,  1.],
+           [ 1.,  2.],
+           [ 2.,  3.]])
     """
 
     _parameter_constraints: dict = {
@@ -144,8 +211,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_times, n_features) or pandas Series
-            The series, oldest row first.
+        X : array-like of shape (n_times, n_features) or (n_rows, n_steps, \
+                n_features), or pandas Series
+            The series, oldest row first; or windows with history, oldest step first.
         y : None
             Ignored.
 
@@ -156,7 +224,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         """
         reject_booleans(type(self).__name__, vars(self), self._parameter_constraints)
         X = _validate_series(self, X, reset=True)
-        if self.window_size > len(X):
+        if X.ndim == 2 and self.window_size > len(X):
             warnings.warn(
                 f"window_size={self.window_size} is longer than the series ({len(X)} "
                 "rows): no window is complete, every one begins with NaN steps.",
@@ -170,27 +238,31 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_times, n_features) or pandas Series
-            The series, oldest row first, with the features seen in ``fit``.
+        X : array-like of shape (n_times, n_features) or (n_rows, n_steps, \
+                n_features), or pandas Series
+            The series, oldest row first, with the features seen in ``fit``; or windows
+            with history (``n_steps`` at least ``window_size``), either form whichever
+            ``fit`` saw.
 
         Returns
         -------
         windows : ndarray of shape (n_times, window_size, n_features) or \
                 (n_times, window_size * n_features)
             Row ``t`` holds the series' rows ``t - window_size + 1 .. t``, NaN where
-            those are before the start of the series. 2-D when ``flatten=True``.
+            those are before the start of the series (from 3-D input: the last
+            ``window_size`` steps of row ``t``). 2-D when ``flatten=True``.
         """
         check_is_fitted(self)
         X = _validate_series(self, X, reset=False)
-        n_times, n_features = X.shape
         window_size = self.window_size
-        padded = np.full((n_times + window_size - 1, n_features), np.nan, dtype=X.dtype)
-        padded[window_size - 1 :] = X
-        # (n_times, n_features, window_size) view -> (n_times, window_size, n_features)
-        windows = np.lib.stride_tricks.sliding_window_view(padded, window_size, axis=0)
-        windows = np.ascontiguousarray(windows.transpose(0, 2, 1))
+        if X.ndim == 3:  # each row's own history: its most recent window_size steps
+            windows = np.ascontiguousarray(X[:, X.shape[1] - window_size :])
+            if self.flatten:
+                return windows.reshape(len(X), -1)
+            return windows
+        windows = _windows(X, window_size)
         if self.flatten:
-            return windows.reshape(n_times, window_size * n_features)
+            return windows.reshape(len(X), -1)
         return windows
 
     def set_output(self, *, transform=None):
@@ -263,11 +335,12 @@ _FRAME_FORECAST_CONSTRAINTS = {
     "X": ["array-like"],
     "horizon": [Interval(Integral, 1, None, closed="left")],
     "target": [None, Integral, str],
+    "history": [Interval(Integral, 1, None, closed="left"), None],
 }
 
 
 @validate_params(_FRAME_FORECAST_CONSTRAINTS, prefer_skip_nested_validation=True)
-def frame_forecast(X, *, horizon=1, target=None):
+def frame_forecast(X, *, horizon=1, target=None, history=None):
     """Align a series with the values that follow each row: ``X`` and ``y`` to fit.
 
     Row ``t`` of the returned ``X`` is row ``t`` of the series; row ``t`` of ``y`` holds
@@ -276,6 +349,14 @@ def frame_forecast(X, *, horizon=1, target=None):
     :class:`SlidingWindowTransformer` builds) therefore never sees a value at or after
     the first one it must predict. With ``horizon > 1`` a regressor that accepts 2-D
     ``y`` forecasts all the steps at once (direct multi-step forecasting).
+
+    With ``history=k``, row ``t`` of ``X`` is instead the window of the ``k`` most recent
+    rows up to ``t``, ``(k, n_features)``, NaN only before the series' first row. Each
+    row then carries its own history: any subset of rows (a cross-validation fold)
+    keeps it, and a :class:`SlidingWindowTransformer` in a pipeline keeps the last
+    ``window_size <= k`` steps of each, so that the window size stays tunable. This is
+    the form to cross-validate and grid-search with; frame with the largest window the
+    search tries.
 
     Parameters
     ----------
@@ -289,10 +370,16 @@ def frame_forecast(X, *, horizon=1, target=None):
         The column to forecast, by position or by name. None is allowed for a series
         with a single column only.
 
+    history : int or None, default=None
+        If given, each row of ``X`` is the window of the ``history`` most recent rows of
+        the series up to it (3-D), instead of the row alone.
+
     Returns
     -------
-    X : ndarray or DataFrame of shape (n_times - horizon, n_features)
-        The inputs, in the type given (a 1-D input becomes one column).
+    X : ndarray or DataFrame of shape (n_times - horizon, n_features) or \
+            (n_times - horizon, history, n_features)
+        The inputs, in the type given (a 1-D input becomes one column); with
+        ``history``, a 3-D array of windows, oldest step first.
 
     y : ndarray or pandas object of shape (n_times - horizon,) or \
             (n_times - horizon, horizon)
@@ -315,8 +402,17 @@ def frame_forecast(X, *, horizon=1, target=None):
            [2., 3.],
            [3., 4.],
            [4., 5.]])
+    >>> X, y = frame_forecast(np.arange(6.0), history=3)
+    >>> X[:, :, 0]
+    array([[nan, nan,  0.],
+           [nan,  0.,  1.],
+           [ 0.,  1.,  2.],
+           [ 1.,  2.,  3.],
+           [ 2.,  3.,  4.]])
     """
-    reject_booleans("frame_forecast", {"horizon": horizon}, _FRAME_FORECAST_CONSTRAINTS)
+    reject_booleans(
+        "frame_forecast", {"horizon": horizon, "history": history}, _FRAME_FORECAST_CONSTRAINTS
+    )
     X = _as_2d_series(X)
     is_frame = hasattr(X, "iloc")
     values = np.asarray(X)
@@ -351,6 +447,11 @@ def frame_forecast(X, *, horizon=1, target=None):
     y = np.array(future[: n_times - horizon])
     if horizon == 1:
         y = y[:, 0]
+    if history is not None:
+        with naming_non_numeric_columns(X):
+            numeric = check_array(values, dtype="numeric", ensure_all_finite=False)
+        _refuse_gaps("frame_forecast", numeric)
+        windows = _windows(numeric[: n_times - horizon], history)
     if is_frame:
         import pandas as pd  # a DataFrame was given, so pandas is there
 
@@ -360,5 +461,17 @@ def frame_forecast(X, *, horizon=1, target=None):
             y = pd.Series(y, index=index, name=name)
         else:
             y = pd.DataFrame(y, index=index, columns=[f"{name}+{k}" for k in range(1, horizon + 1)])
-        return X.iloc[: n_times - horizon], y
-    return values[: n_times - horizon].copy(), y
+        return (X.iloc[: n_times - horizon] if history is None else windows), y
+    return (values[: n_times - horizon].copy() if history is None else windows), y
+
+
+def _windows(series, window_size):
+    """Row ``t``: rows ``t - window_size + 1 .. t`` of a 2-D series, NaN before its start
+    (a new array, (n_times, window_size, n_features), in the series' float dtype)."""
+    n_times, n_features = series.shape
+    dtype = series.dtype if series.dtype.kind == "f" else np.float64
+    padded = np.full((n_times + window_size - 1, n_features), np.nan, dtype=dtype)
+    padded[window_size - 1 :] = series
+    # (n_times, n_features, window_size) view -> (n_times, window_size, n_features)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window_size, axis=0)
+    return np.ascontiguousarray(windows.transpose(0, 2, 1))

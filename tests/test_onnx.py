@@ -170,6 +170,21 @@ def test_skl2onnx_converts_a_window_pipeline(skl2onnx, Estimator):
     _assert_pipeline_exported(skl2onnx, pipe, X)  # the first rows' windows are NaN-led
 
 
+@pytest.mark.parametrize("flatten", [False, True])
+def test_skl2onnx_converts_a_pipeline_of_windows_with_history(skl2onnx, flatten):
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import SlidingWindowTransformer, frame_forecast
+    from sklearn_rnn.datasets import load_sunspots
+
+    X, y = frame_forecast(load_sunspots().data.astype(np.float32), history=24)
+    last = (SimpleImputer(), Ridge()) if flatten else (GRURegressor(max_epochs=3, random_state=0),)
+    pipe = make_pipeline(SlidingWindowTransformer(12, flatten=flatten), *last)
+    _assert_pipeline_exported(skl2onnx, pipe.fit(X[:-60], y[:-60]), X)  # NaN-led rows too
+
+
 def test_skl2onnx_converts_the_readmes_tabular_baseline(skl2onnx):
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import Ridge

@@ -102,7 +102,7 @@ def test_dtype(dtype, expected):
         (np.array([[1.0], [np.nan], [3.0]]), "NaN"),
         (np.array([[1.0], [np.inf]]), "infinity"),
         (np.arange(3.0), "Expected 2D array"),
-        (np.ones((3, 2, 2)), "dim 3"),
+        (np.ones((3, 2, 2, 1)), "dim 4"),
         (np.ones((0, 1)), "0 sample"),
     ],
 )
@@ -180,3 +180,109 @@ def test_booleans_are_not_sizes(flag):
         SlidingWindowTransformer(window_size=flag).fit(series)
     with pytest.raises(InvalidParameterError, match="'horizon' parameter of frame_forecast"):
         frame_forecast(series, horizon=flag)
+
+
+def test_frame_forecast_with_history_gives_each_row_its_window():
+    series = np.arange(20.0).reshape(10, 2)
+    X, y = frame_forecast(series, horizon=2, target=1, history=4)
+    assert X.shape == (8, 4, 2) and y.shape == (8, 2)
+    for t in range(8):
+        observed = series[max(0, t - 3) : t + 1]
+        np.testing.assert_array_equal(X[t, 4 - len(observed) :], observed)
+        assert np.isnan(X[t, : 4 - len(observed)]).all()  # NaN only before the start
+        np.testing.assert_array_equal(y[t], series[t + 1 : t + 3, 1])
+    # the same windows the transformer builds from the 2-D rows
+    rows, _ = frame_forecast(series, horizon=2, target=1)
+    np.testing.assert_array_equal(X, SlidingWindowTransformer(4).fit_transform(rows))
+
+
+def test_frame_forecast_with_history_from_pandas():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0) * 10}, index=list("uvwxyz"))
+    X, y = frame_forecast(frame, target="b", history=3)
+    assert isinstance(X, np.ndarray) and X.shape == (5, 3, 2)
+    assert isinstance(y, pd.Series) and list(y.index) == list("uvwxy")
+    np.testing.assert_array_equal(X[-1], frame.to_numpy()[2:5])
+    with pytest.raises(ValueError, match="column 'c' of X is not numeric"):
+        frame_forecast(frame.assign(c=["p"] * 6), target="b", history=3)
+    with pytest.raises(ValueError, match="NaN \\(row 2, column 0\\): frame_forecast"):
+        frame_forecast(frame.assign(a=[0, 1, np.nan, 3, 4, 5.0]), target="b", history=3)
+
+
+@pytest.mark.parametrize("history", [0, True, 2.0])
+def test_frame_forecast_refuses_a_history_that_is_no_size(history):
+    with pytest.raises(InvalidParameterError, match="'history' parameter of frame_forecast"):
+        frame_forecast(np.arange(10.0), history=history)
+
+
+@pytest.mark.parametrize("flatten", [False, True])
+def test_windows_with_history_keep_their_last_steps_and_rows_stand_alone(flatten):
+    """3-D rows depend on themselves alone: any subset, in any order, transforms as the
+    same rows of the whole (the two properties a 2-D series cannot have)."""
+    rng = np.random.RandomState(0)
+    X, _ = frame_forecast(rng.randn(30, 2), target=0, history=8)
+    transformer = SlidingWindowTransformer(window_size=5, flatten=flatten).fit(X)
+    whole = transformer.transform(X)
+    expected = X[:, -5:].reshape(len(X), -1) if flatten else X[:, -5:]
+    np.testing.assert_array_equal(whole, expected)
+    rows = rng.permutation(len(X))[:11]
+    np.testing.assert_array_equal(transformer.transform(X[rows]), whole[rows])
+    assert transformer.n_features_in_ == 2 and not hasattr(transformer, "feature_names_in_")
+    if flatten:
+        assert len(transformer.get_feature_names_out()) == 10
+
+
+def test_a_fold_of_windows_with_history_is_the_same_rows_of_the_whole_series():
+    """A TimeSeriesSplit test fold's first rows carry the history before the fold: they
+    equal the same rows windowed from the whole series (a 2-D fold's do not)."""
+    from sklearn.model_selection import TimeSeriesSplit
+
+    series = np.arange(60.0).reshape(-1, 1)
+    rows, _ = frame_forecast(series)
+    windows, _ = frame_forecast(series, history=12)
+    whole = SlidingWindowTransformer(window_size=12).fit_transform(rows)
+    for train, test in TimeSeriesSplit(n_splits=3).split(rows):
+        transformer = SlidingWindowTransformer(window_size=12).fit(windows[train])
+        np.testing.assert_array_equal(transformer.transform(windows[test]), whole[test])
+        fold_alone = SlidingWindowTransformer(window_size=12).fit(rows[train])
+        assert np.isnan(fold_alone.transform(rows[test])[0, :-1]).all()  # no history
+
+
+def test_a_model_fitted_on_windows_forecasts_past_the_data_from_the_series():
+    """Fitted on windows with history, a pipeline still takes the 2-D series, whose last
+    row's window is the forecast past the data."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import LSTMRegressor
+
+    series = np.sin(np.arange(80.0) / 3).reshape(-1, 1)
+    X, y = frame_forecast(series, history=10)
+    model = make_pipeline(
+        SlidingWindowTransformer(6), LSTMRegressor(hidden_size=4, max_epochs=3, random_state=0)
+    ).fit(X, y)
+    future = model.predict(series[-6:])[-1]
+    last_window, _ = frame_forecast(np.vstack([series, [[0.0]]]), history=10)
+    assert future == model.predict(last_window[-1:])[0]
+    np.testing.assert_array_equal(model.predict(series)[: len(X)], model.predict(X))
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda X: X[:, -3:], "hold 3 steps, fewer than window_size=4"),
+        (lambda X: np.where(np.arange(6)[None, :, None] == 3, np.nan, X), "NaN inside the window"),
+        (lambda X: np.where(np.arange(2)[None, None, :] == 1, np.nan, X), "NaN inside"),
+        (lambda X: np.full_like(X, np.nan), "NaN inside the window of row 0"),
+        (lambda X: np.where(X == 5.0, np.inf, X), "infinity \\(row 2, step 5, feature 1"),
+    ],
+)
+def test_bad_windows_with_history(change, match):
+    X, _ = frame_forecast(np.arange(20.0).reshape(10, 2), target=0, history=6)
+    bad = change(X)
+    transformer = SlidingWindowTransformer(window_size=4).fit(X)
+    with pytest.raises(ValueError, match=match):
+        transformer.transform(bad)
+    with pytest.raises(ValueError, match=match):
+        SlidingWindowTransformer(window_size=4).fit(bad)
+    with pytest.raises(ValueError, match="3 features per step, but .* expecting 2"):
+        transformer.transform(np.concatenate([X, X[:, :, :1]], axis=2))
