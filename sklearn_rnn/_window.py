@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._inputs import naming_non_numeric_columns
+from ._inputs import input_ndim, naming_non_numeric_columns
 from ._params import reject_booleans
 
 __all__ = ["SlidingWindowTransformer", "frame_forecast"]
@@ -38,7 +38,7 @@ def _validate_series(transformer, X, reset):
     that say where. Checked before anything is recorded, so a refused input leaves
     nothing set."""
     X = _as_2d_series(X)
-    if getattr(X, "ndim", None) == 3 or (not hasattr(X, "ndim") and np.ndim(X) == 3):
+    if input_ndim(X) == 3:
         return _validate_windows(transformer, X, reset)
     with naming_non_numeric_columns(X):
         if reset:
