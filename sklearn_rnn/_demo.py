@@ -68,12 +68,16 @@ HIDDEN_SIZES = [16, 64]
 
 
 def _frame(series, log_change):
-    """``X``, the modelled target, the truth, and a map from predictions to levels."""
+    """``X`` (each row's window of the largest size searched, so that every fold's rows
+    keep their history), the modelled target, the truth, and a map from predictions to
+    levels."""
+    history = max(WINDOW_SIZES)
     if not log_change:
-        X, y = frame_forecast(series)
+        X, y = frame_forecast(series, history=history)
         return X, y, y, lambda prediction, rows: prediction
     level = np.log(series[:, 0])
-    X, change = frame_forecast(np.diff(level))  # row t: change into t; target: next one
+    # row t: the changes up to t; target: the next one
+    X, change = frame_forecast(np.diff(level), history=history)
     last_level = level[1:-1]  # the level at row t, known when forecasting t + 1
 
     def to_level(prediction, rows):
@@ -97,8 +101,8 @@ def _ridge(window_size, alpha=1.0):
     """Ridge on flattened windows; partial windows filled with the (scaled) mean."""
     return TransformedTargetRegressor(
         regressor=make_pipeline(
-            StandardScaler(),
             SlidingWindowTransformer(window_size, flatten=True),
+            StandardScaler(),
             SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
             Ridge(alpha=alpha),
         ),
@@ -141,14 +145,14 @@ def forecast_holdout(name, *, holdout_fraction=0.2, random_state=0):
     )
     ridge_window = ridge_search.best_params_["regressor__slidingwindowtransformer__window_size"]
 
-    # Predicting on the whole series lets each holdout window see its full history;
-    # row t's window ends at t, before its target at t + 1.
-    naive = to_level(np.zeros(n_test), test) if series.log_change else X[test, 0]
+    # Each holdout row carries its own history; row t's window ends at t, before its
+    # target at t + 1.
+    naive = to_level(np.zeros(n_test), test) if series.log_change else X[test, -1, 0]
     predictions = {
         "naive (last value)": naive,
-        f"Ridge on the same {window_size} lags": to_level(ridge.predict(X)[test], test),
-        f"Ridge, tuned ({ridge_window} lags)": to_level(ridge_search.predict(X)[test], test),
-        "LSTM, tuned": to_level(search.predict(X)[test], test),
+        f"Ridge on the same {window_size} lags": to_level(ridge.predict(X[test]), test),
+        f"Ridge, tuned ({ridge_window} lags)": to_level(ridge_search.predict(X[test]), test),
+        "LSTM, tuned": to_level(search.predict(X[test]), test),
     }
     return {
         "name": name,

@@ -563,7 +563,8 @@ def _start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
     """Start the module's linear path from ridge regression, its recurrent head at zero.
 
     scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
-    penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error. In
+    penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error, fitted
+    on the rows whose sequences fill those steps (see :func:`_complete_rows`). In
     float64 with one BLAS thread, so that the result does not depend on the number of
     threads (serial and parallel searches agree to the last bit). For a loss that
     estimates a ``quantile`` of ``y`` (the pinball loss, the absolute error's median)
@@ -576,6 +577,10 @@ def _start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
         as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
     ).numpy()
     weight = None if sample_weight is None else relative_weights(sample_weight)
+    complete = _complete_rows(lengths, module.linear_window, sample_weight)
+    if complete is not None:
+        Z, y = Z[complete], y[complete]
+        weight = None if weight is None else relative_weights(weight[complete])
     with threadpool_limits(limits=1, user_api="blas"):
         Z = Z.astype(np.float64)
         ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, y.astype(np.float64), sample_weight=weight)
@@ -585,6 +590,25 @@ def _start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
     if quantile is not None:
         intercept = intercept + _weighted_quantile(residuals, quantile, weight)
     module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
+
+
+# The ridge start fits the rows whose sequences fill the linear window when there are at
+# least this many: a row that starts later reads zeros before its start, which are no
+# values of the series (the first rows of a series framed in windows).
+MIN_COMPLETE_ROWS = 5
+
+
+def _complete_rows(lengths, window, sample_weight=None):
+    """The rows whose sequences fill the last ``window`` steps, or None for all rows
+    (every row is complete, or too few are)."""
+    if lengths is None:
+        return None
+    complete = lengths >= window
+    if sample_weight is not None:
+        complete &= sample_weight > 0
+    if complete.all() or complete.sum() < MIN_COMPLETE_ROWS:
+        return None
+    return np.flatnonzero(complete)
 
 
 def _weighted_quantile(values, quantile, weight=None):

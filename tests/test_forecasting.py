@@ -40,13 +40,20 @@ def _pipeline(window_size=6, **params):
     )
 
 
+def _history_pipeline(window_size=6, **params):
+    """For rows framed with history (3-D): the regressor standardises them itself."""
+    return make_pipeline(
+        SlidingWindowTransformer(window_size=window_size), LSTMRegressor(**dict(FAST, **params))
+    )
+
+
 GRID = {"slidingwindowtransformer__window_size": [3, 12], "lstmregressor__hidden_size": [4, 8]}
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_grid_search_tunes_window_and_network_on_time_series_splits(n_jobs):
-    X, y = frame_forecast(_series())
-    search = GridSearchCV(_pipeline(), GRID, cv=TimeSeriesSplit(n_splits=3), n_jobs=n_jobs)
+    X, y = frame_forecast(_series(), history=12)  # every fold's rows keep their history
+    search = GridSearchCV(_history_pipeline(), GRID, cv=TimeSeriesSplit(n_splits=3), n_jobs=n_jobs)
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 4
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
@@ -58,9 +65,9 @@ def test_grid_search_tunes_window_and_network_on_time_series_splits(n_jobs):
 def test_parallel_search_gives_the_serial_results(one_torch_thread):
     # Serially with the one thread that each of joblib's two workers gets on 2 cores:
     # torch's backward products round differently on another number of threads.
-    X, y = frame_forecast(_series())
+    X, y = frame_forecast(_series(), history=12)
     results = [
-        GridSearchCV(_pipeline(), GRID, cv=TimeSeriesSplit(n_splits=2), n_jobs=n_jobs)
+        GridSearchCV(_history_pipeline(), GRID, cv=TimeSeriesSplit(n_splits=2), n_jobs=n_jobs)
         .fit(X, y)
         .cv_results_["mean_test_score"]
         for n_jobs in (1, 2)
@@ -69,9 +76,9 @@ def test_parallel_search_gives_the_serial_results(one_torch_thread):
 
 
 def test_cross_val_score_with_time_series_split():
-    X, y = frame_forecast(_series())
+    X, y = frame_forecast(_series(), history=12)
     scores = cross_val_score(
-        _pipeline(window_size=12, max_epochs=40), X, y, cv=TimeSeriesSplit(n_splits=3)
+        _history_pipeline(window_size=12, max_epochs=40), X, y, cv=TimeSeriesSplit(n_splits=3)
     )
     assert scores.shape == (3,)
     assert scores.mean() > 0.5  # the sine is learnable from a full period
