@@ -1,23 +1,28 @@
 """Quality of the estimators at their defaults, beside reference models, over public data.
 
-Run by hand, not in CI: it needs aeon (data sets, 1-NN DTW, MiniRocket), and for the
-library set-ups skforecast and sktime, none of which the package depends on::
+Run by hand, not in CI: it needs aeon (data sets, 1-NN DTW, MiniRocket), statsforecast
+(ETS and Theta), and for the library set-ups skforecast and sktime, none of which the
+package depends on::
 
-    pip install "torch==2.13.0" -e . aeon skforecast sktime
+    pip install "torch==2.13.0" -e . aeon statsforecast skforecast sktime
     python benchmarks/bench_quality.py --json benchmarks/results_quality_cpu.json
 
 Forecasting (the shipped sunspots and airline series; Lynx, ShampooSales, PBS, Uschange
 (five variables, forecasting consumption) and the four longest M1 yearly series from
-aeon's wheel): ``frame_forecast`` then, for the recurrent models,
+aeon's wheel): ``frame_forecast(series, history=12)`` then, for the recurrent models,
 ``SlidingWindowTransformer(12) -> <Estimator>(random_state=seed)``, trained on the first
-80% of the rows and scored by the MAE on the last 20%, one step ahead and as a direct
-6-step forecast (MAE over the six steps). References in the same run, on the same 12
-lags: naive (the last value), seasonal naive (the value a season before, monthly series),
-RidgeCV, and an MLPRegressor on the standardised lags. ``grid``: the small grid the docs
-recommend, searched by GridSearchCV on TimeSeriesSplit(3) within the training rows.
-Library set-ups: skforecast's ForecasterRecursive(lags=12) backtested on the last 50
-sunspot years in 10-step folds, and sktime's recursive make_reduction(window_length=12) on
-the airline series (last 36 months, MAPE).
+80% of the rows and scored by the MAE on the last 20% (each row with its full window),
+one step ahead and as a direct 6-step forecast (MAE over the six steps). References in
+the same run: naive (the last value), seasonal naive (the value a season before, monthly
+series), RidgeCV and an MLPRegressor on the same 12 lags (rows with 12 complete lags), and
+statsforecast's AutoETS and AutoTheta (season 12 for monthly series, else 1) on the same
+rolling origins, refitted at every origin (``cross_validation(refit=True)``). The table
+gives each model's ratio to RidgeCV and, per row, to the best of the simple forecasts
+(naive, seasonal naive, RidgeCV). ``grid``: the small grid the docs recommend, framed once
+with its largest window (24) and searched by GridSearchCV on TimeSeriesSplit(3) within
+the training rows. Library set-ups: skforecast's ForecasterRecursive(lags=12) backtested
+on the last 50 sunspot years in 10-step folds, and sktime's recursive
+make_reduction(window_length=12) on the airline series (last 36 months, MAPE).
 
 Classification (the shipped Japanese Vowels; ArrowHead, GunPoint and OSULeaf from
 aeon's wheel, standard train/test splits): test accuracy of ``<Estimator>(random_state=
@@ -52,7 +57,7 @@ from sklearn_rnn.datasets import load_airline, load_japanese_vowels, load_sunspo
 WINDOW = 12
 HORIZON = 6
 HOLDOUT = 0.2
-# The grid the forecasting guide recommends.
+# The grid the forecasting guide recommends, framed once with its largest window.
 GRID = {"slidingwindowtransformer__window_size": [6, 12, 24], "estimator__hidden_size": [16, 64]}
 # A grid for the classifiers (not yet recommended by the docs: --grid only).
 CLASSIFIER_GRID = {"hidden_size": [32, 128], "readout": ["last", "mean"]}
@@ -180,8 +185,43 @@ def mlp(seed):
 # -- forecasting ------------------------------------------------------------------------
 
 
-def forecast_scores(series, target, season, horizon, models):
-    """MAE on the last fifth of the rows for each model, and for the references."""
+def statistical_references(series, target, season, horizon):
+    """statsforecast's AutoETS and AutoTheta: MAE over the benchmark's rolling origins
+    (its last fifth of the rows, each forecasting ``horizon`` steps), refitted at every
+    origin."""
+    import pandas as pd
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, AutoTheta
+
+    values = series[:, target]
+    n_rows = len(values) - horizon
+    cut = int(round(n_rows * (1 - HOLDOUT)))
+    frame = pd.DataFrame({"unique_id": "series", "ds": np.arange(len(values)), "y": values})
+    models = [AutoETS(season_length=season or 1), AutoTheta(season_length=season or 1)]
+    forecaster = StatsForecast(models=models, freq=1, n_jobs=1)
+    start = time.perf_counter()
+    cv = forecaster.cross_validation(
+        df=frame, h=horizon, step_size=1, n_windows=n_rows - cut, refit=True
+    )
+    seconds = time.perf_counter() - start
+    # the same targets as frame_forecast's rows cut, cut + 1, ...
+    _, y = frame_forecast(series, horizon=horizon, target=target)
+    truth = np.asarray(y, dtype=float).reshape(n_rows, -1)[cut:]
+    assert np.allclose(cv["y"].to_numpy().reshape(truth.shape), truth)
+    return {
+        "ets": float(np.mean(np.abs(cv["AutoETS"] - cv["y"]))),
+        "theta": float(np.mean(np.abs(cv["AutoTheta"] - cv["y"]))),
+        "statsforecast_seconds": seconds,
+    }
+
+
+def forecast_scores(series, target, season, horizon, models, references=None):
+    """MAE on the last fifth of the rows for each model, and for the references.
+
+    The recurrent models read 3-D rows framed with the largest window they may use
+    (``history``, a model's attribute, default ``WINDOW``); the tabular references read
+    the series' rows and window them themselves.
+    """
     X, y = frame_forecast(series, horizon=horizon, target=target)
     y = np.asarray(y, dtype=float).reshape(len(X), -1)
     cut = int(round(len(X) * (1 - HOLDOUT)))
@@ -198,32 +238,48 @@ def forecast_scores(series, target, season, horizon, models):
     fit_y = y[:cut, 0] if horizon == 1 else y[:cut]
     ridge = Lagged(RidgeCV()).fit(X[:cut], fit_y)
     scores["ridge"] = mean_absolute_error(truth, ridge.predict_rows(X, test).reshape(truth.shape))
+    scores.update(references or {})
+    windows = {}
     for name, make in models.items():
         start = time.perf_counter()
         if name.startswith("mlp"):
             model = Lagged(make()).fit(X[:cut], fit_y)
             prediction = model.predict_rows(X, test)
         else:
-            model = make().fit(X[:cut], fit_y)
-            prediction = model.predict(X)[test]
+            model = make()
+            history = getattr(model, "history", WINDOW)
+            if history not in windows:
+                windows[history], _ = frame_forecast(
+                    series, horizon=horizon, target=target, history=history
+                )
+            model.fit(windows[history][:cut], fit_y)
+            prediction = model.predict(windows[history][test])
         scores[name] = mean_absolute_error(truth, np.reshape(prediction, truth.shape))
         scores[f"{name}_seconds"] = time.perf_counter() - start
     return scores
 
 
-def grid_search(make):
+def grid_search(make, grid=None):
+    grid = GRID if grid is None else grid
+
     def build():
-        return GridSearchCV(make(), GRID, cv=TimeSeriesSplit(n_splits=3))
+        search = GridSearchCV(make(), grid, cv=TimeSeriesSplit(n_splits=3))
+        # every fold's rows carry the largest window
+        search.history = max(grid.get("slidingwindowtransformer__window_size", [WINDOW]))
+        return search
 
     return build
 
 
-def run_forecasting(seeds, cells, params, grid, datasets=None):
+def run_forecasting(seeds, cells, params, grid, datasets=None, statistical=True, grid_params=None):
     rows = []
     for name, (series, target, season) in forecasting_suite().items():
         if datasets and name not in datasets:
             continue
         for horizon in (1, HORIZON):
+            references = None  # the same for every seed
+            if statistical:
+                references = statistical_references(series, target, season, horizon)
             for seed in seeds:
                 models = {"mlp": lambda seed=seed: mlp(seed)}
                 for cell in cells:
@@ -232,9 +288,9 @@ def run_forecasting(seeds, cells, params, grid, datasets=None):
                     )
                 if grid and horizon == 1:
                     models["lstm_grid"] = grid_search(
-                        lambda seed=seed: recurrent("lstm", "Regressor", seed, params)
+                        lambda seed=seed: recurrent("lstm", "Regressor", seed, params), grid_params
                     )
-                scores = forecast_scores(series, target, season, horizon, models)
+                scores = forecast_scores(series, target, season, horizon, models, references)
                 rows.append({"dataset": name, "horizon": horizon, "seed": seed, **scores})
                 print(_brief(rows[-1]), file=sys.stderr, flush=True)
     return rows
@@ -385,12 +441,7 @@ def table(rows, kind):
     for row in rows:
         key = (row["dataset"], row.get("horizon"))
         groups.setdefault(key, []).append(row)
-    models = []
-    for row in rows:
-        for k in row:
-            if k not in ("dataset", "horizon", "seed") and not k.endswith("_seconds"):
-                if k not in models:
-                    models.append(k)
+    models = _models(rows)
     lines = []
     header = ["data set", *([] if kind == "classify" else ["h"]), *models]
     lines.append("| " + " | ".join(header) + " |")
@@ -413,6 +464,113 @@ def table(rows, kind):
     return "\n".join(lines)
 
 
+SIMPLE = ("naive", "seasonal_naive", "ridge")
+REFERENCES = ("naive", "seasonal_naive", "ridge", "mlp", "ets", "theta")
+
+
+def _groups(rows):
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["dataset"], row.get("horizon")), []).append(row)
+    return groups
+
+
+def _mean(group, model):
+    return float(np.mean([r[model] for r in group if model in r]))
+
+
+def forecast_summary(rows):
+    """Per model: its ratio to the best simple forecast of each row (naive, seasonal
+    naive, RidgeCV), as a geometric mean, the worst row and the rows above 1 and 1.3;
+    its ratio to RidgeCV (geometric mean, rows above 1); its geometric mean beside the
+    better of AutoETS and AutoTheta's; and the mean spread over seeds (max - min, as a
+    fraction of the mean)."""
+    groups = _groups(rows)
+    models = [m for m in _models(rows) if m not in SIMPLE]
+    lines = [
+        "| model | best simple: geometric mean | worst | rows > 1 | rows > 1.3 | "
+        "RidgeCV: geometric mean | rows > 1 | vs best of ETS/Theta | spread |",
+        "|" + "---|" * 9,
+    ]
+    statistical = {}
+    for key, group in groups.items():
+        if all("ets" in r for r in group):
+            statistical[key] = min(_mean(group, "ets"), _mean(group, "theta"))
+    for model in models:
+        best, ridge, stat, spread = [], [], [], []
+        for key, group in groups.items():
+            if not any(model in r for r in group):
+                continue
+            mae = _mean(group, model)
+            best.append(mae / min(_mean(group, m) for m in SIMPLE if any(m in r for r in group)))
+            ridge.append(mae / _mean(group, "ridge"))
+            if key in statistical:
+                stat.append(mae / statistical[key])
+            values = [r[model] for r in group if model in r]
+            spread.append(np.ptp(values) / np.mean(values))
+        if not best:
+            continue
+        best, ridge = np.array(best), np.array(ridge)
+        lines.append(
+            f"| {model} | {_geometric_mean(best):.3f} | {best.max():.2f} | "
+            f"{(best > 1).sum()}/{len(best)} | {(best > 1.3).sum()} | "
+            f"{_geometric_mean(ridge):.3f} | {(ridge > 1).sum()} | "
+            f"{_geometric_mean(stat) if stat else float('nan'):.3f} | {np.mean(spread):.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def best_simple_table(rows):
+    """Markdown: per row, each model's mean ratio to the best simple forecast, ± half
+    the spread over seeds."""
+    groups = _groups(rows)
+    models = [m for m in _models(rows) if m not in SIMPLE]
+    lines = ["| data set | h | best simple | " + " | ".join(models) + " |"]
+    lines.append("|" + "---|" * (len(models) + 3))
+    for (dataset, horizon), group in groups.items():
+        simple = {m: _mean(group, m) for m in SIMPLE if any(m in r for r in group)}
+        name = min(simple, key=simple.get)
+        cells = [dataset, str(horizon), name]
+        for model in models:
+            values = np.array([r[model] for r in group if model in r]) / simple[name]
+            text = f"{values.mean():.2f}" if len(values) else ""
+            if len(values) and np.ptp(values) > 0:
+                text += f" ±{np.ptp(values) / 2:.2f}"
+            cells.append(text)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def library_summary(rows):
+    """Markdown: per set-up and model, the mean over seeds, its range, the spread (max -
+    min) as a fraction of the mean, and the mean's ratio to Ridge's."""
+    lines = ["| set-up | model | mean | min - max | spread / mean | / Ridge |", "|" + "---|" * 6]
+    for (dataset, _), group in _groups(rows).items():
+        ridge = _mean(group, "ridge")
+        for model in [m for m in _models(group) if m != "ridge"]:
+            values = np.array([r[model] for r in group if model in r])
+            lines.append(
+                f"| {dataset} | {model} | {values.mean():.4g} | {values.min():.4g} - "
+                f"{values.max():.4g} | {np.ptp(values) / values.mean():.2f} | "
+                f"{values.mean() / ridge:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def _geometric_mean(values):
+    return float(np.exp(np.mean(np.log(values))))
+
+
+def _models(rows):
+    models = []
+    for row in rows:
+        for k in row:
+            if k not in ("dataset", "horizon", "seed") and not k.endswith("_seconds"):
+                if k not in models:
+                    models.append(k)
+    return models
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--suite", choices=["forecast", "libraries", "classify", "all"])
@@ -427,6 +585,12 @@ def main(argv=None):
         help="private class attributes of both families, for studies",
     )
     parser.add_argument("--grid", action="store_true", help="also the recommended grid")
+    parser.add_argument(
+        "--no-statistical", action="store_true", help="without AutoETS and AutoTheta (faster)"
+    )
+    parser.add_argument(
+        "--grid-params", type=json.loads, default=None, help="another grid, for studies"
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     suites = ["forecast", "libraries", "classify"] if args.suite in (None, "all") else [args.suite]
@@ -440,6 +604,7 @@ def main(argv=None):
     torch_threads = __import__("torch").get_num_threads()
     results = {
         "params": args.params,
+        "grid": args.grid_params or GRID if args.grid else None,
         "class_attrs": args.class_attrs,
         "seeds": args.seeds,
         "torch_threads": torch_threads,
@@ -447,7 +612,15 @@ def main(argv=None):
     for suite in suites:
         start = time.perf_counter()
         if suite == "forecast":
-            rows = run_forecasting(args.seeds, args.cells, args.params, args.grid, args.datasets)
+            rows = run_forecasting(
+                args.seeds,
+                args.cells,
+                args.params,
+                args.grid,
+                args.datasets,
+                statistical=not args.no_statistical,
+                grid_params=args.grid_params,
+            )
         elif suite == "libraries":
             rows = run_libraries(args.seeds, args.params)
         else:
@@ -456,6 +629,14 @@ def main(argv=None):
         results[f"{suite}_seconds"] = time.perf_counter() - start
         print(f"\n## {suite} ({results[f'{suite}_seconds']:.0f} s)\n")
         print(table(rows, suite))
+        if suite == "libraries":
+            print()
+            print(library_summary(rows))
+        if suite == "forecast":
+            print("\nRatio to the best simple forecast of each row:\n")
+            print(best_simple_table(rows))
+            print()
+            print(forecast_summary(rows))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=float) + "\n")
 

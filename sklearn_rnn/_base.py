@@ -29,7 +29,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from ._inputs import check_sequences
 from ._network import RecurrentModule
 from ._params import reject_booleans
-from ._scaling import feature_statistics, standardize
+from ._scaling import feature_statistics, last_steps, standardize
 from ._training import (
     NetConfig,
     TrainConfig,
@@ -330,6 +330,10 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         "patch_size_": Integral,
     }
     _target_attributes = {}
+    # What a stored state from an earlier release lacks, and what it meant then: fitted
+    # attributes, and parameters (their values that behave as that release did).
+    _fitted_defaults = {"patch_size_": 1}
+    _earlier_params = {}
     # Whether a new network's linear path starts from ridge regression on the targets.
     _init_linear = False
     # Whether early stopping validates on a stratified shuffled split (classification)
@@ -456,7 +460,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         """
         check_is_fitted(self)
         fitted = self._fitted_view()
-        return fitted._decode_outputs(fitted._forward(X))
+        return fitted._decode_outputs(*fitted._forward(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -476,9 +480,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             X, y, form=self._input_form() if continues else None
         )
         sample_weight = self._check_sample_weight(sample_weight, X)
+        last = last_steps(X, lengths)
         y, target_state, sample_weight = self._encode_targets(
-            y, sample_weight, continues=continues, **target_options
+            y, sample_weight, continues=continues, last=last, **target_options
         )
+        X = self._network_inputs(X, lengths, last, target_state)
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:
             X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
@@ -502,6 +508,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 sample_weight,
                 previous=self.net_ if continues else None,
                 bridge=bridge,
+                score_offset=self._score_offset(last, target_state),
             )
         self._set_fitted({**record, **{f"{k}_": v for k, v in summary(net).items()}}, net)
         return self
@@ -527,6 +534,10 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
                 f"structure must not change: fitted with {fitted}, now {structure}. Set "
                 "warm_start=False to train a new network."
             )
+        self._check_reading_unchanged()
+
+    def _check_reading_unchanged(self):
+        """A family's check that a continued fit reads its data as the first did."""
 
     def _input_scaling(self, X, lengths, sample_weight, *, continues):
         """Each feature's mean and scale over the observed steps, or the fitted ones.
@@ -560,8 +571,10 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         early = options.validation_fraction is not None
         context = self._init_callback_context(max_subtasks=None if early else options.max_epochs)
         context.call_on_fit_task_begin(estimator=self, X=X, y=y)
-        yield (context, self, X, y)
-        context.call_on_fit_task_end(estimator=self, X=X, y=y)
+        try:
+            yield (context, self, X, y)
+        finally:  # a failed fit ends its task too
+            context.call_on_fit_task_end(estimator=self, X=X, y=y)
 
     def _check_params(self):
         """The parameter validation of ``fit``: scikit-learn's constraints, no booleans
@@ -611,13 +624,31 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         longest = X.shape[1] if lengths is None else int(lengths.max())
         return max(1, -(-longest // self._auto_patch_steps))
 
+    def _network_features(self, state):
+        """The features of a step that the network reads, and how many of them (the
+        first) its linear path reads (None: all), for a fitted ``state``."""
+        return (1 if state["_tabular"] else state["n_features_in_"]), None
+
+    def _score_offset(self, last, target_state):
+        """What moves the network's targets to an affine map of ``y`` for the validation
+        score (see ``_training.train``), per sample; None where they are one already."""
+        return None
+
+    def _network_inputs(self, X, lengths, last, target_state):
+        """What the network reads of sequences in the internal form (a family may add
+        features; ``last`` is each sequence's last observed step)."""
+        return X
+
     def _network_arguments(self, state, output_size):
         """The network's constructor arguments: the parameters', with the sizes a fitted
-        state gives (``n_features_in_``, ``_tabular``, ``patch_size_``; that of a fit
-        under way or a stored one) and ``output_size``."""
+        state gives (``n_features_in_``, ``_tabular``, ``patch_size_`` and the family's
+        target attributes; that of a fit under way or a stored one) and
+        ``output_size``."""
+        input_size, linear_features = self._network_features(state)
         return {
             "cell": self._cell,
-            "input_size": 1 if state["_tabular"] else state["n_features_in_"],
+            "input_size": input_size,
+            "linear_features": linear_features,
             "output_size": output_size,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
@@ -684,11 +715,14 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         return {"tabular": self._tabular, "n_features": self.n_features_in_}
 
     def _forward(self, X):
-        """The network's raw outputs for ``X``, validated against the fitted input form."""
+        """The network's raw outputs for ``X``, validated against the fitted input form,
+        and each sequence's last observed step."""
         X, lengths, _, _ = self._check_sequences(X, form=self._input_form())
+        last = last_steps(X, lengths)
+        X = self._network_inputs(X, lengths, last, vars(self))
         if self.input_mean_ is not None:
             X = standardize(X, lengths, self.input_mean_, self.input_scale_)
-        return forward(self.net_, X, lengths)
+        return forward(self.net_, X, lengths), last
 
     # -- fitted state: one record, shared by fit, pickle, skops and save_model ---------
 
@@ -729,8 +763,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         Only the known attributes, of their types, are accepted; the weights must be
         arrays. Nothing in the state is ever unpickled or called.
         """
-        if isinstance(state, dict) and "patch_size_" not in state:
-            state = {**state, "patch_size_": 1}  # saved before patches existed
+        if isinstance(state, dict):  # saved before these attributes existed
+            state = {**self._fitted_defaults, **state}
         self._check_fitted_state(state)
         state = dict(state)
         if device is None:
@@ -740,7 +774,16 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _check_fitted_state(self, state):
         """A clear error (:class:`NotAFittedState`) unless ``state`` is what
-        :meth:`_fitted_state` records for a network these parameters describe."""
+        :meth:`_fitted_state` records for a network these parameters describe: its
+        entries and their types, the family's target attributes, the weights, and the
+        input's statistics, in that order."""
+        self._check_entries(state)
+        self._check_target_state(state)
+        self._check_weights(state)
+        self._check_input_state(state)
+
+    def _check_entries(self, state):
+        """Every fitted attribute and nothing else, each of its type; a positive patch."""
         name = type(self).__name__
         if not isinstance(state, dict):
             raise NotAFittedState(name, f"{type(state).__name__} found")
@@ -756,6 +799,10 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         for key, value in state.items():
             if key != "net" and not isinstance(value, types[key]):
                 raise NotAFittedState(name, f"{key} is a {type(value).__name__}")
+
+    def _check_weights(self, state):
+        """Finite float arrays, the network's tensors of the sizes the state gives."""
+        name = type(self).__name__
         net = state["net"]
         module = net.get("module") if isinstance(net, dict) else None
         if not isinstance(module, dict) or not all(
@@ -771,15 +818,17 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         for key, values in module.items():
             if not np.isfinite(values).all():
                 raise NotAFittedState(name, f"the weights {key} are not finite")
-        step_features = 1 if state["_tabular"] else state["n_features_in_"]
+
+    def _check_input_state(self, state):
+        """The input's statistics (one per feature the network reads) and names."""
+        step_features, _ = self._network_features(state)
         self._check_statistics(state, ("input_mean_", "input_scale_"), step_features)
         names = state.get("feature_names_in_")
         if names is not None and names.shape != (state["n_features_in_"],):
             raise NotAFittedState(
-                name,
+                type(self).__name__,
                 f"feature_names_in_ has shape {names.shape}, not ({state['n_features_in_']},)",
             )
-        self._check_target_state(state)
 
     def _check_network_shapes(self, state, shapes):
         """The parameters and the fitted state must describe the network whose weights
@@ -790,15 +839,17 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         the tensors have, and then every tensor the one the network expects.
         """
         name = type(self).__name__
-        try:
-            found = RecurrentModule.sizes_of(shapes, state["patch_size_"])
-        except ValueError as exc:
-            raise NotAFittedState(name, str(exc)) from exc
         try:  # the family's target attributes size the output
             output_size = self._output_size(state)
         except (KeyError, TypeError):
             output_size = None
         wanted = self._network_arguments(state, output_size)
+        try:
+            found = RecurrentModule.sizes_of(
+                shapes, state["patch_size_"], wanted["linear_features"]
+            )
+        except ValueError as exc:
+            raise NotAFittedState(name, str(exc)) from exc
         wrong = [k for k in found if wanted[k] != found[k]]
         if wrong:
             label = {"output_size": self._output_size_name}
@@ -861,7 +912,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        state = dict(state)
+        state = {**self._earlier_params, **state}
         fitted = state.pop("_fitted_state", None)
         smuggled = sorted(set(state) & (set(self._fitted_attributes()) | {"net_", "history_"}))
         if smuggled:  # fitted attributes come only through the checked fitted state

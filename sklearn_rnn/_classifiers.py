@@ -15,9 +15,19 @@ from ._base import (
     PATCH_SIZE_DOC,
     READOUT_DOC,
     BaseRecurrentEstimator,
+    NotAFittedState,
     parameter_docs,
     with_callbacks,
 )
+
+
+def _unique(labels):
+    """The distinct labels, or none when they cannot be compared (mixed types)."""
+    try:
+        return np.unique(labels)
+    except TypeError:
+        return np.array([])
+
 
 # ``fit`` passes no ``classes`` to ``_encode_targets``; ``partial_fit`` always does.
 _NOT_FROM_PARTIAL_FIT = object()
@@ -194,7 +204,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         """
         check_is_fitted(self)
         fitted = self._fitted_view()
-        scores = fitted._forward(X)
+        scores, _ = fitted._forward(X)
         return _log_sigmoid(scores) if fitted._multilabel else _log_softmax(scores)
 
     def __sklearn_tags__(self):
@@ -207,7 +217,9 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     def _criterion(self, target_state):
         return torch.nn.BCEWithLogitsLoss if target_state["_multilabel"] else _LabelCrossEntropy
 
-    def _encode_targets(self, y, sample_weight, *, continues, classes=_NOT_FROM_PARTIAL_FIT):
+    def _encode_targets(
+        self, y, sample_weight, *, continues, last=None, classes=_NOT_FROM_PARTIAL_FIT
+    ):
         """Labels as a float32 column of class indices, ``classes_``, and the weights
         (times the class weights). ``classes`` is given by ``partial_fit`` only."""
         partial = classes is not _NOT_FROM_PARTIAL_FIT
@@ -301,7 +313,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         weight = compute_sample_weight(self.class_weight, y)
         return weight if sample_weight is None else weight * sample_weight
 
-    def _decode_outputs(self, outputs):
+    def _decode_outputs(self, outputs, last=None):
         if self._multilabel:
             return (outputs > 0).astype(np.int64)
         return self.classes_[np.argmax(outputs, axis=1)]
@@ -309,6 +321,19 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     @staticmethod
     def _validation_score(y_true, y_pred, sample_weight=None):
         return _accuracy(y_true, y_pred, sample_weight)
+
+    def _check_target_state(self, state):
+        """The classes a fit records: distinct labels, at least 2 of them (a multilabel
+        model's are ``arange(n_labels)``)."""
+        classes, reason = state["classes_"], None
+        if classes.ndim != 1 or len(classes) < 2:
+            reason = f"classes_ has shape {classes.shape}, not 2 or more labels"
+        elif len(_unique(classes)) != len(classes):
+            reason = "classes_ repeats a label, or holds labels that cannot be ordered"
+        elif state["_multilabel"] and not np.array_equal(classes, np.arange(len(classes))):
+            reason = "a multilabel model's classes_ are not 0, 1, ..., n_labels - 1"
+        if reason:
+            raise NotAFittedState(type(self).__name__, reason)
 
     _output_size_name = "len(classes_)"
 

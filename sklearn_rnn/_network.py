@@ -97,6 +97,10 @@ class RecurrentModule(nn.Module):
         through one linear map straight to the output, added to the recurrent head
         (the autoregressive "highway" of LSTNet, Lai et al. 2018). Steps before a
         sequence's start count as zeros.
+    linear_features : int or None
+        How many of each step's features, the first ones, the linear path reads (None:
+        all). The regressors' relative inputs put each step relative to the last value
+        first and the levels after: the linear path reads the relative ones.
     readout : {"last", "mean", "max"}
         How the top layer's outputs summarise a sequence for the head: the output at
         its last valid step (for a bidirectional stack, the backward direction's at the
@@ -116,6 +120,7 @@ class RecurrentModule(nn.Module):
         linear_window=0,
         readout="last",
         patch_size=1,
+        linear_features=None,
     ):
         super().__init__()
         # What this network is, as its constructor was told (see ``sizes_of``).
@@ -131,6 +136,7 @@ class RecurrentModule(nn.Module):
             "linear_window": linear_window,
             "readout": readout,
             "patch_size": patch_size,
+            "linear_features": linear_features,
         }
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.rnn = _CELLS[cell](
@@ -150,12 +156,14 @@ class RecurrentModule(nn.Module):
         self.generator = None
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
         self.linear_window = linear_window
-        self.linear = nn.Linear(linear_window * input_size, output_size) if linear_window else None
+        self.linear_features = linear_features
+        linear_inputs = linear_window * (input_size if linear_features is None else linear_features)
+        self.linear = nn.Linear(linear_inputs, output_size) if linear_window else None
         self.readout = readout
         self.patch_size = patch_size
 
     @staticmethod
-    def sizes_of(shapes, patch_size=1):
+    def sizes_of(shapes, patch_size=1, linear_features=None):
         """The constructor's size arguments of the network whose ``state_dict()`` has
         these ``shapes`` (a dict of name to shape), read from the tensors alone.
 
@@ -164,7 +172,8 @@ class RecurrentModule(nn.Module):
         number of steps each recurrent input holds. A value the tensors cannot give (a
         width that is no whole number of steps) is None. Raises ValueError when the
         recurrent or head weights are missing. :meth:`check_shapes` then says whether
-        every tensor is the network's.
+        every tensor is the network's. ``linear_features``: as the constructor's, the
+        features of a step that the linear path reads (None: all).
         """
         shapes = {k: tuple(v) for k, v in shapes.items()}
         try:
@@ -177,10 +186,11 @@ class RecurrentModule(nn.Module):
         layers = {k.split("_l")[1].split("_")[0] for k in shapes if k.startswith("rnn.weight_ih_l")}
         input_size = width // patch_size if width % patch_size == 0 else None
         linear = shapes.get("linear.weight", (output_size, 0))[1]
+        per_step = input_size if linear_features is None else linear_features
         if not linear:
             linear_window = 0
-        elif input_size and linear % input_size == 0:
-            linear_window = linear // input_size
+        elif per_step and linear % per_step == 0:
+            linear_window = linear // per_step
         else:
             linear_window = None
         return {
@@ -423,7 +433,10 @@ class RecurrentModule(nn.Module):
         return self._last_steps(X, lengths).flatten(1)
 
     def _last_steps(self, X, lengths):
-        """The last ``linear_window`` valid steps of each sequence, zeros before its start."""
+        """The last ``linear_window`` valid steps of each sequence, zeros before its start:
+        the first ``linear_features`` features of each."""
+        if self.linear_features is not None:
+            X = X[:, :, : self.linear_features]
         k = self.linear_window
         batch, n_steps, n_features = X.shape
         if lengths is None:

@@ -117,6 +117,13 @@ def _predict_graph(graph, estimator, X):
     # Rows that start later are NaN-led (right-aligned): steps before a row's start
     # count as zeros once standardised, as the network reads them.
     missing = graph.op("IsNaN", X)
+    last = None
+    if getattr(estimator, "relative_features_", None) is not None:
+        # Each row relative to its last step (observed: rows end at the last column),
+        # beside the row itself, as the regressor's relative inputs.
+        last = graph.op("Slice", X, graph.ints([-1]), graph.ints([2**62]), graph.ints([1]))
+        X = graph.op("Concat", graph.op("Sub", X, last), X, axis=2)
+        missing = graph.op("Concat", missing, missing, axis=2)
     if estimator.input_mean_ is not None:
         X = graph.op("Sub", X, graph.floats(estimator.input_mean_))
         X = graph.op("Div", X, graph.floats(estimator.input_scale_))
@@ -124,12 +131,12 @@ def _predict_graph(graph, estimator, X):
     observed = graph.op("Cast", graph.op("Not", missing), to=7)
     observed = graph.op("ReduceMax", observed, graph.ints([2]), keepdims=0)
     lengths = graph.op("ReduceSum", observed, graph.ints([1]), keepdims=0)
-    n_features = 1 if tabular else estimator.n_features_in_
+    n_features = estimator.net_.module_.arguments["input_size"]
     outputs = _network(graph, estimator.net_.module_, X, lengths, n_features)
     if hasattr(estimator, "classes_"):
         _classifier_outputs(graph, estimator, outputs)
     else:
-        _regressor_outputs(graph, estimator, outputs)
+        _regressor_outputs(graph, estimator, outputs, last)
 
 
 class _Graph:
@@ -183,8 +190,11 @@ def _network(graph, module, X, lengths, n_features):
     arguments = module.arguments
     recent = None
     if arguments["linear_window"]:  # the last k steps, zeros before the row's start
-        k = arguments["linear_window"]
-        padded = graph.op("Pad", X, graph.ints([0, k, 0, 0, 0, 0]))
+        k, read = arguments["linear_window"], X
+        if arguments["linear_features"] is not None:  # the first features of each step
+            features = graph.ints([arguments["linear_features"]])
+            read = graph.op("Slice", X, graph.ints([0]), features, graph.ints([2]))
+        padded = graph.op("Pad", read, graph.ints([0, k, 0, 0, 0, 0]))
         recent = graph.op("Slice", padded, graph.ints([-k]), graph.ints([2**62]), graph.ints([1]))
         recent = graph.op("Flatten", recent, axis=1)
     p = arguments["patch_size"]
@@ -308,10 +318,16 @@ def _numpy(tensor):
     return tensor.detach().cpu().numpy().astype(np.float32)
 
 
-def _regressor_outputs(graph, estimator, outputs):
+def _regressor_outputs(graph, estimator, outputs, last=None):
+    """A regressor's ``"y"``: ``outputs`` unscaled, plus each row's ``last`` value of
+    each output's feature (relative targets)."""
     if estimator.target_mean_ is not None:
         outputs = graph.op("Mul", outputs, graph.floats(estimator.target_scale_))
         outputs = graph.op("Add", outputs, graph.floats(estimator.target_mean_))
+    if last is not None:
+        last = graph.op("Squeeze", last, graph.ints([1]))  # (batch, features)
+        features = graph.ints(estimator.relative_features_)
+        outputs = graph.op("Add", outputs, graph.op("Gather", last, features, axis=1))
     float32 = graph.onnx.TensorProto.FLOAT
     if estimator._y_ndim == 1:
         graph.output(graph.op("Squeeze", outputs, graph.ints([1])), "y", float32, ["batch"])

@@ -4,6 +4,7 @@ import json
 import numbers
 import os
 import tempfile
+import warnings
 
 import numpy as np
 import torch
@@ -16,21 +17,51 @@ __all__ = ["load_model", "save_model"]
 _FORMAT = "sklearn-rnn/1"
 
 
+# A dict is stored as its items, so that keys other than strings (a class_weight's
+# labels) keep their type through JSON.
+_DICT = "__dict_items__"
+
+
 def _plain(value, name):
-    """``value`` if it is JSON data; a clear error otherwise."""
+    """``value`` as JSON data (a device as its name, a dict as its items); a clear
+    error for what has none."""
     if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
+    if isinstance(value, torch.device):
+        return str(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v, name) for v in value]
+    if isinstance(value, dict):
+        return {_DICT: [[_plain(k, name), _plain(v, name)] for k, v in value.items()]}
     raise TypeError(
-        f"{name}={value!r} cannot be saved without pickle; save_model stores plain "
-        "values only (an optimizer or callbacks given as objects, or a RandomState, "
-        "need pickle or joblib: see the notes of save_model)."
+        f"{name}={value!r} cannot be saved without pickle: save_model stores numbers, "
+        "strings, booleans, None, devices, and lists and dicts of them. Objects (an "
+        "optimizer class, callbacks, a RandomState) need pickle or joblib: see the "
+        "notes of save_model."
     )
+
+
+def _from_plain(value):
+    """What :func:`_plain` stored, dicts rebuilt from their items."""
+    if isinstance(value, dict) and set(value) == {_DICT} and isinstance(value[_DICT], list):
+        if not all(isinstance(item, list) and len(item) == 2 for item in value[_DICT]):
+            raise ValueError("a dict's items are not pairs")
+        return {_hashable(k): _from_plain(v) for k, v in value[_DICT]}
+    if isinstance(value, list):
+        return [_from_plain(v) for v in value]
+    return value
+
+
+def _hashable(key):
+    if isinstance(key, (list, dict)):
+        raise ValueError("a dict's key is not a number, string or boolean")
+    return key
 
 
 def save_model(estimator, path):
@@ -113,15 +144,39 @@ def save_model(estimator, path):
     _write_atomically(content, path, folder)
 
 
+_DROPPED = object()
+
+
 def _plain_history(history):
-    """skorch's history as JSON data (its rows hold numbers, booleans, None and lists)."""
-    try:
-        return json.loads(json.dumps(history))
-    except (TypeError, ValueError):  # a callback recorded an object: keep the numbers
-        return [
-            {k: v for k, v in row.items() if isinstance(v, (int, float, bool, type(None)))}
-            for row in history
-        ]
+    """skorch's history as JSON data: numbers (numpy's among them), booleans, strings,
+    None, and lists and string-keyed dicts of them. What a callback recorded that has
+    no such form is dropped, with a warning that names it."""
+    dropped = set()
+    rows = [_history_value(row, "", dropped) for row in history]
+    if dropped:
+        warnings.warn(
+            "save_model dropped history entries that are no plain data (not numbers, "
+            f"strings, booleans, None, or lists and dicts of them): {sorted(dropped)}. "
+            "Pickle keeps them.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return [row for row in rows if row is not _DROPPED]
+
+
+def _history_value(value, path, dropped):
+    if value is None or isinstance(value, (bool, str, int, float)):
+        return value
+    if isinstance(value, (np.generic, np.ndarray)) and value.dtype.kind in "biuf":
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        items = [_history_value(v, f"{path}[]", dropped) for v in value]
+        return [v for v in items if v is not _DROPPED]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        items = {k: _history_value(v, f"{path}.{k}".lstrip("."), dropped) for k, v in value.items()}
+        return {k: v for k, v in items.items() if v is not _DROPPED}
+    dropped.add(path or "a row")
+    return _DROPPED
 
 
 def _write_atomically(content, path, folder):
@@ -194,7 +249,8 @@ def load_model(path, *, device="cpu"):
         types = types if isinstance(types, tuple) else (types,)
         if isinstance(fitted.get(key), list) and np.ndarray in types:
             # Column names stay objects, labels take the type JSON gave them.
-            dtype = {"feature_names_in_": object, "classes_": None}.get(key, np.float32)
+            dtype = {"feature_names_in_": object, "relative_features_": np.int64}
+            dtype = dtype.get(key, np.float32)
             if key == "classes_":  # the labels' own dtype, so predict's stays the same
                 dtype = _labels_dtype(path, meta.get("classes_dtype"))
             fitted[key] = np.asarray(fitted[key], dtype=dtype)
@@ -227,10 +283,14 @@ def _labels_dtype(path, name):
 def _estimator_from_params(path, meta, device):
     """The estimator the file names, with its parameters checked as ``fit`` checks them."""
     cls = registered_estimators()[meta["estimator"]]
-    params = meta["params"]
+    params = {**cls._earlier_params, **meta["params"]}  # saved before they existed
     unknown = sorted(set(params) - set(cls().get_params()))
     if unknown:
         raise _not_a_model(path, f"unknown parameters {unknown} for {cls.__name__}")
+    try:
+        params = {k: _from_plain(v) for k, v in params.items()}
+    except (TypeError, ValueError) as exc:
+        raise _not_a_model(path, f"its parameters are invalid: {exc}") from exc
     estimator = cls(**params).set_params(device=device)
     try:
         estimator._check_params()

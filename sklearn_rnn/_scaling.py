@@ -61,3 +61,21 @@ def standardize(X, lengths, mean, scale):
     out = np.zeros(X.shape, dtype=np.float32)
     out[observed] = (X[observed] - mean) / scale
     return out
+
+
+def last_steps(X, lengths):
+    """The last observed step of each sequence of the internal form, (n_samples,
+    n_features): the last value a forecast starts from."""
+    if lengths is None:
+        return X[:, -1, :]
+    return X[np.arange(len(X)), lengths - 1]
+
+
+def relative_inputs(X, lengths, last):
+    """Each sequence relative to its last observed step, beside the sequence itself:
+    float32 ``(n_samples, n_timesteps, 2 * n_features)``, the relative features first,
+    padding kept at zero."""
+    relative = X - last[:, None, :]
+    if lengths is not None:
+        relative[~_observed(X, lengths)] = 0.0
+    return np.concatenate([relative, X], axis=2).astype(np.float32, copy=False)

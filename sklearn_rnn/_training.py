@@ -120,6 +120,22 @@ class _SequenceNet(NeuralNetRegressor):
             return [(name, cb) for name, cb in callbacks if name != "print_log"]
         return [(n, TerminalPrintLog() if n == "print_log" else cb) for n, cb in callbacks]
 
+    def notify(self, method_name, **cb_kwargs):
+        """skorch's notify, except that a callback stopping training at the end of an
+        epoch (early stopping, a scikit-learn callback) lets every other callback see
+        that epoch end first: the stop is raised after all of them ran."""
+        if method_name != "on_epoch_end":
+            return super().notify(method_name, **cb_kwargs)
+        self.on_epoch_end(self, **cb_kwargs)
+        stop = None
+        for _, callback in self.callbacks_:
+            try:
+                callback.on_epoch_end(self, **cb_kwargs)
+            except KeyboardInterrupt as exc:  # skorch's way to end training
+                stop = stop or exc
+        if stop is not None:
+            raise stop
+
     def _set_training(self, training=True):
         # skorch private: called before every batch; switching modes costs a walk
         # over all submodules, so only when the mode changes.
@@ -207,7 +223,18 @@ def build_net(
     )
 
 
-def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, bridge=None):
+def train(
+    config,
+    options,
+    X,
+    lengths,
+    y,
+    sample_weight=None,
+    *,
+    previous=None,
+    bridge=None,
+    score_offset=None,
+):
     """Train a net of ``config`` on data in the internal form; return it.
 
     Parameters
@@ -220,6 +247,11 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
         A fitted net to continue: its weights, optimizer state and history.
     bridge : tuple or None
         ``(context, estimator, X, y)`` for scikit-learn's callbacks (>= 1.9).
+    score_offset : ndarray of shape (n_samples, n_outputs) or None
+        Added to the targets and the outputs of the validation samples before they are
+        scored, so that the score is that of ``y`` in the units a prediction has (an
+        affine map of them): the offsets of targets learned relative to a value of
+        their own row.
 
     The caller's objects are never changed; the net is trained on its own copies.
     """
@@ -228,15 +260,27 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
     init_seed, shuffle_seed, split_seed, dropout_seed = _seeds(
         options.random_state, n=4, offset=offset
     )
-    valid = None
+    valid, score = None, options.score
     if options.validation_fraction is not None:
-        (X, lengths, y, sample_weight), valid = _split_validation(
-            (X, lengths, y, sample_weight),
+        (X, lengths, y, sample_weight, _), (*valid, offset) = _split_validation(
+            (X, lengths, y, sample_weight, score_offset),
             options.validation_fraction,
             seed=split_seed if options.stratify else None,
         )
-        if valid[3] is not None and valid[3].any():  # weights of mean one, in float32
-            valid = valid[:3] + (relative_weights(valid[3]).astype(np.float32),)
+        if valid[3] is not None and not valid[3].any():
+            warnings.warn(
+                f"Early stopping is off for this fit: every sample held out for it (the "
+                f"validation_fraction={options.validation_fraction} of the samples) has a "
+                "sample_weight of 0, so none can be scored. Give them weight, or set "
+                "early_stopping=False.",
+                UserWarning,
+                stacklevel=5,
+            )
+            valid = None  # nothing of the tail weighs in training either
+        elif valid[3] is not None:  # weights of mean one, in float32
+            valid[3] = relative_weights(valid[3]).astype(np.float32)
+        if valid is not None and offset is not None:
+            score = _offset_score(options.score, offset)
     X, lengths, y, sample_weight = canonicalize(X, lengths, y, sample_weight)
     repeats, weights = repeats_or_weights(sample_weight)
     batch_size = options.batch_size
@@ -248,7 +292,7 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
         batch_size=batch_size,
         shuffle_seed=shuffle_seed,
         valid=None if valid is None else _dataset(*valid, config.device),
-        callbacks=_callbacks(options, valid is not None, bridge),
+        callbacks=_callbacks(options, score if valid is not None else None, bridge),
         verbose=int(options.verbose >= 2),
     )
     dataset = _dataset(X, lengths, y, weights, config.device, repeats=repeats)
@@ -260,7 +304,7 @@ def train(config, options, X, lengths, y, sample_weight=None, *, previous=None, 
             elif options.init_linear and getattr(net.module_, "linear", None) is not None:
                 _start_from_ridge(net.module_, X, lengths, y, sample_weight, options.start_quantile)
             if valid is not None:
-                _score_start(net, valid, options.score)
+                _score_start(net, valid, score)
         # Dropout draws from the net's own generator: training holds no process-wide lock.
         net.module_.generator = torch.Generator(device=config.device).manual_seed(dropout_seed)
         try:
@@ -280,23 +324,37 @@ def _score_start(net, valid, score):
     stopper.start_score = float(score(y, y_pred, sample_weight=sample_weight))
 
 
+def _offset_score(score, offset):
+    """``score`` of targets and outputs each moved by ``offset`` (one row a sample)."""
+
+    def scored_with_offset(y_true, y_pred, sample_weight=None):
+        return score(y_true + offset, y_pred + offset, sample_weight=sample_weight)
+
+    return scored_with_offset
+
+
 def _release_data(net):
     """Drop what the trained net holds of the training run: nothing of the caller's data
     may stay reachable from a fitted estimator (the validation tail can be a view of the
-    caller's ``X``), nor the early-stopping checkpoint's copy of the weights."""
+    caller's ``X``, the score holds its offsets), nor the early-stopping checkpoint's copy
+    of the weights, nor the estimator (the score is its method: a net pickled alone
+    would carry it)."""
     net.train_split = None
-    stopper = dict(net.callbacks_).get("early_stopping")
-    if stopper is not None:
-        stopper.best_model_weights_ = None
+    callbacks = dict(net.callbacks_)
+    if "early_stopping" in callbacks:
+        callbacks["early_stopping"].best_model_weights_ = None
+    if "valid_score" in callbacks:
+        callbacks["valid_score"].score = None
 
 
-def _callbacks(options, validates, bridge):
-    """The callbacks of one training run, in the order they must run."""
+def _callbacks(options, score, bridge):
+    """The callbacks of one training run, in the order they must run; ``score`` the
+    validation score, None without early stopping."""
     callbacks = [("interrupt_guard", InterruptGuard()), ("divergence", DivergenceCheck())]
     if options.clip_grad_norm is not None:
         callbacks.append(("clip_grad_norm", GradientNormClipping(options.clip_grad_norm)))
-    if validates:
-        callbacks.append(("valid_score", ValidationScore(options.score)))
+    if score is not None:
+        callbacks.append(("valid_score", ValidationScore(score)))
         callbacks.append(
             (
                 "early_stopping",

@@ -86,6 +86,22 @@ def test_onnxruntime_predicts_several_outputs_in_the_original_units(Estimator):
     _assert_exports_predict(_trained(Estimator, targets, hidden_size=8, bidirectional=True))
 
 
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"bidirectional": True, "patch_size": 3}, {"linear_window": 4, "readout": "mean"}],
+    ids=["plain", "bidirectional patches", "linear path"],
+)
+def test_relative_targets_are_exported(Estimator, params):
+    """Learned relative to the last value: the graph reads each row relative to its last
+    step beside the row, and adds back the last value of each output's feature (here
+    the second feature for the first output, the first for the second)."""
+    targets = np.c_[X[:, -1, 1] + 0.1 * X[:, -4, 0], X[:, -1, 0] - X[:, -2, 0]] * 50 + 3
+    model = _trained(Estimator, targets, relative_to="last", **params)
+    np.testing.assert_array_equal(model.relative_features_, [1, 0])
+    _assert_exports_predict(model)
+
+
 def test_relu_and_the_default_linear_path_are_exported():
     model = RNNRegressor(nonlinearity="relu", max_epochs=5, random_state=0).fit(X, Y)
     _assert_exports_predict(model)
@@ -105,11 +121,16 @@ def test_a_multilabel_classifier_is_exported():
     _assert_exports_predict(GRUClassifier(max_epochs=5, random_state=0).fit(X, y))
 
 
+@pytest.mark.parametrize("relative_to", ["last", None])
 @pytest.mark.parametrize("column_order", ["oldest_first", "newest_first"])
-def test_a_model_of_lag_columns_takes_them_as_predict_does(column_order):
+def test_a_model_of_lag_columns_takes_them_as_predict_does(column_order, relative_to):
     lags = RNG.randn(80, 12).astype(np.float32)
     model = GRURegressor(
-        max_epochs=5, random_state=0, early_stopping=False, column_order=column_order
+        max_epochs=5,
+        random_state=0,
+        early_stopping=False,
+        column_order=column_order,
+        relative_to=relative_to,
     ).fit(lags, 2 * lags[:, -1] + lags[:, 3])
     _assert_exports_predict(model, inputs=[lags, lags[:7]])
 

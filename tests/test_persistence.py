@@ -9,6 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 from sklearn_rnn import (
     GRUClassifier,
@@ -142,6 +143,47 @@ def test_pickle_free_format_refuses_what_needs_pickle(tmp_path):
         load_model(tmp_path / "x.pt")
 
 
+def test_save_model_keeps_a_class_weight_dict_and_a_device(tmp_path):
+    """A class_weight keyed by integer labels, and a torch.device, are parameters fit
+    accepts: save_model stores them (the labels keep their type through JSON)."""
+    X, _ = _data()
+    y = (X[:, -1, 0] > 0).astype(int)
+    model = GRUClassifier(
+        max_epochs=1, class_weight={0: 1.0, 1: 2.0}, device=torch.device("cpu"), random_state=0
+    ).fit(X, y)
+    save_model(model, tmp_path / "m.pt")
+    loaded = load_model(tmp_path / "m.pt")
+    assert loaded.class_weight == {0: 1.0, 1: 2.0}
+    assert all(type(k) is int for k in loaded.class_weight)
+    assert loaded.device == "cpu"
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    names = GRUClassifier(max_epochs=1, class_weight={"a": 1.0, "b": 3.0}, random_state=0)
+    names.fit(X, np.where(y, "a", "b"))
+    save_model(names, tmp_path / "n.pt")
+    assert load_model(tmp_path / "n.pt").class_weight == {"a": 1.0, "b": 3.0}
+
+
+class RecordsNumpy(Callback):
+    """Records numpy scalars and arrays in the history, and one object that is no data."""
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("np_score", np.float32(0.5))
+        net.history.record("np_counts", np.arange(3))
+        net.history.record("an_object", object())
+
+
+def test_save_model_keeps_numpy_values_of_the_history_and_names_what_it_drops(tmp_path):
+    X, y = _data()
+    model = GRURegressor(max_epochs=2, callbacks=[RecordsNumpy()], random_state=0).fit(X, y)
+    model.set_params(callbacks=None)  # objects: save_model refuses them as parameters
+    with pytest.warns(UserWarning, match="dropped history entries .*'an_object'"):
+        save_model(model, tmp_path / "m.pt")
+    history = load_model(tmp_path / "m.pt").history_
+    assert history[-1, "np_score"] == 0.5 and history[-1, "np_counts"] == [0, 1, 2]
+    assert "batches" in history[-1] and "an_object" not in history[-1]
+    assert history[:, "train_loss"] == pytest.approx(model.history_[:, "train_loss"])
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 def test_gpu_model_predicts_on_the_cpu_after_loading(tmp_path):
     X, y = _data()
@@ -255,6 +297,8 @@ def test_a_payload_in_a_skops_file_is_never_run(where, tmp_path, monkeypatch):
         (lambda s: s["target_scale_"].fill(np.inf), "target_scale_ is not finite"),
         (lambda s: s.update(target_mean_=np.zeros(3)), "target_mean_ is float64 of shape"),
         (lambda s: s.update(feature_names_in_=np.array(["a"], object)), "feature_names_in_"),
+        (lambda s: s.update(_y_ndim=0), "a 0-D y with n_outputs_=1 is not one a fit records"),
+        (lambda s: s.update(_y_ndim=7), "a 7-D y"),
     ],
 )
 def test_pickled_fitted_state_is_checked(edit, message):
@@ -292,10 +336,20 @@ def _rewrite(path, edit):
         (lambda m, s: m["params"].update(hidden_size=30000), "hidden_size=30000 against 4"),
         (lambda m, s: m["params"].update(num_layers=100000), "num_layers=100000 against 1"),
         (lambda m, s: m["params"].update(bidirectional=True), "bidirectional=True"),
-        (lambda m, s: m["fitted"].update(n_features_in_=7), "input_size=7 against 2"),
-        (lambda m, s: m["fitted"].update(n_outputs_=3), "n_outputs_=3 against 1"),
+        # the network reads each of 2 features relative to the last value and as is
+        (lambda m, s: m["fitted"].update(n_features_in_=7), "input_size=14 against 4"),
+        (
+            lambda m, s: m["fitted"].update(  # a consistent 3-output target state
+                n_outputs_=3,
+                _y_ndim=2,
+                target_mean_=[0.0] * 3,
+                target_scale_=[1.0] * 3,
+                relative_features_=[0] * 3,
+            ),
+            "n_outputs_=3 against 1",
+        ),
         (lambda m, s: m["params"].update(linear_window=5), "linear_window=5 against 12"),
-        (lambda m, s: m["fitted"].update(patch_size_=2), "input_size=2 against 1"),
+        (lambda m, s: m["fitted"].update(patch_size_=2), "input_size=4 against 2"),
     ],
 )
 def test_load_model_checks_the_parameters_against_the_tensors(tmp_path, monkeypatch, edit, named):
@@ -467,6 +521,71 @@ def test_patches_survive_every_stored_form(tmp_path):
         np.testing.assert_array_equal(restored.predict(X), model.predict(X))
 
 
+def test_relative_targets_survive_every_stored_form(tmp_path):
+    skops = pytest.importorskip("skops.io")
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 6, 3)
+    y = np.c_[X[:, -1, 2] + 0.1 * X[:, 0, 0], X[:, -1, 1]]  # continuing features 2 and 1
+    model = GRURegressor(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(model.relative_features_, [2, 1])
+    save_model(model, tmp_path / "m.pt")
+    dumped = skops.dumps(model)
+    for restored in (
+        pickle.loads(pickle.dumps(model)),
+        load_model(tmp_path / "m.pt"),
+        skops.loads(dumped, trusted=skops.get_untrusted_types(data=dumped)),
+    ):
+        np.testing.assert_array_equal(restored.relative_features_, [2, 1])
+        assert restored.relative_features_.dtype.kind == "i"
+        np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(
+    "features, message",
+    [
+        (np.array([3]), "relative_features_ is array\\(\\[3\\]\\), not 1 feature index"),
+        (np.array([-1]), "not 1 feature index\\(es\\) below 2"),
+        (np.array([0, 1]), "not 1 feature index"),
+        (np.array([0.0]), "not 1 feature index"),
+        ([0], "relative_features_ is a list"),
+    ],
+)
+def test_a_stored_state_names_features_it_has(features, message):
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    state = model.__getstate__()
+    state["_fitted_state"]["relative_features_"] = features
+    with pytest.raises(ValueError, match=message):
+        GRURegressor().__setstate__(state)
+
+
+@pytest.mark.parametrize("store", ["pickle", "save_model"])
+def test_a_state_from_before_relative_targets_loads_as_levels(store, tmp_path):
+    """Stored before relative_to existed, a model learned levels: it loads so, its
+    parameter None, and a warm start continues it as levels."""
+    import json
+
+    X, y = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, relative_to=None, random_state=0)
+    model.fit(X, y)
+    if store == "pickle":
+        state = model.__getstate__()
+        del state["relative_to"], state["_fitted_state"]["relative_features_"]
+        restored = GRURegressor.__new__(GRURegressor)
+        restored.__setstate__(state)
+    else:
+        save_model(model, tmp_path / "m.pt")
+        content = torch.load(tmp_path / "m.pt", weights_only=True)
+        meta = json.loads(content["meta"])
+        del meta["params"]["relative_to"], meta["fitted"]["relative_features_"]
+        content["meta"] = json.dumps(meta)
+        torch.save(content, tmp_path / "m.pt")
+        restored = load_model(tmp_path / "m.pt")
+    assert restored.relative_to is None and restored.relative_features_ is None
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    restored.set_params(warm_start=True).fit(X, y)  # continues as levels
+
+
 def test_a_state_from_before_patches_loads_as_patches_of_one_step():
     X, y = _data()
     model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
@@ -513,13 +632,44 @@ def test_stored_parameters_are_validated_as_fit_validates_them(tmp_path, edit, n
         GRURegressor.__new__(GRURegressor).__setstate__(state)
 
 
+@pytest.mark.parametrize("y_ndim", [1, 0, 7])
+def test_load_model_refuses_an_impossible_target_shape(tmp_path, y_ndim):
+    """A 3-output model whose file says its y was 1-D (or 0-D, 7-D) would predict
+    (90,) instead of (30, 3): refused by name."""
+    X, _ = _data()
+    model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, X[:, -1])
+    path = tmp_path / "model.pt"
+    save_model(model, path)
+    _rewrite(path, lambda m, s: m["fitted"].update(_y_ndim=y_ndim))
+    with pytest.raises(ValueError, match=f"a {y_ndim}-D y with n_outputs_=2"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda s: s.update(classes_=np.array([0])), "not 2 or more labels"),
+        (lambda s: s.update(classes_=np.array([1, 1])), "repeats a label"),
+        (lambda s: s.update(classes_=np.array([[0, 1]])), "has shape \\(1, 2\\)"),
+    ],
+)
+def test_a_classifiers_stored_classes_are_checked(edit, message):
+    X, _ = _data()
+    model = GRUClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    model.fit(X, X[:, -1, 0] > 0)
+    state = model.__getstate__()
+    edit(state["_fitted_state"])
+    with pytest.raises(ValueError, match=message):
+        GRUClassifier().__setstate__(state)
+
+
 @pytest.mark.parametrize(
     "edit, named",
     [
         (lambda m, s: s["rnn.weight_ih_l0"].fill_(float("nan")), "rnn.weight_ih_l0 are not finite"),
         (lambda m, s: s["head.weight"].fill_(float("inf")), "head.weight are not finite"),
-        (lambda m, s: m["fitted"].update(input_scale_=[0, 0]), "input_scale_ is not positive"),
-        (lambda m, s: m["fitted"].update(input_scale_=[1, -1]), "input_scale_ is not positive"),
+        (lambda m, s: m["fitted"].update(input_scale_=[0] * 4), "input_scale_ is not positive"),
+        (lambda m, s: m["fitted"].update(input_scale_=[1, 1, 1, -1]), "input_scale_ is not posi"),
         (lambda m, s: m["fitted"].update(input_mean_=[0.5]), "input_mean_ is float32 of shape"),
         (lambda m, s: m["fitted"].update(target_mean_=[float("-inf")]), "target_mean_ is not"),
     ],

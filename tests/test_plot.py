@@ -58,8 +58,13 @@ def test_loss_curve_without_validation_marks_no_epoch():
 def test_loss_curve_after_a_warm_start_then_early_stopping():
     X, y = _data()
     model = GRURegressor(
-        max_epochs=4, warm_start=True, early_stopping=False, linear_window=0, random_state=0
-    )  # without the ridge start, so that an epoch of the continuation is the best
+        max_epochs=4,
+        warm_start=True,
+        early_stopping=False,
+        linear_window=0,
+        relative_to=None,
+        random_state=0,
+    )  # levels without the ridge start, so that an epoch of the continuation is the best
     model.fit(X, y)
     model.set_params(early_stopping=True, max_epochs=6, n_iter_no_change=2).fit(X, y)
     display = LossCurveDisplay.from_estimator(model)
@@ -122,8 +127,13 @@ def test_the_legend_and_labels_cover_no_curve(loss_curve, validation_scores):
 def test_loss_curve_marks_the_start_when_no_epoch_beat_it():
     """Early stopping kept the ridge start: the mark is at epoch 0, before the curve."""
     X, y = _data()
-    model = GRURegressor(
-        lr=0.5, max_epochs=20, early_stopping=True, n_iter_no_change=3, random_state=0
+    model = GRURegressor(  # levels, at a rate that makes every epoch worse than the start
+        lr=0.5,
+        max_epochs=20,
+        early_stopping=True,
+        n_iter_no_change=3,
+        relative_to=None,
+        random_state=0,
     ).fit(X, y)
     assert model.best_validation_score_ not in model.validation_scores_
     display = LossCurveDisplay.from_estimator(model)

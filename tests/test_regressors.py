@@ -193,8 +193,9 @@ def test_random_state_none_draws_from_numpys_global_generator(Estimator, rng):
 
 def test_fitted_attributes_record_training(rng):
     X, y = _sequences(rng)
-    # From a random start: the ridge start already fits this linear target.
-    model = GRURegressor(hidden_size=8, max_epochs=30, linear_window=0, random_state=0)
+    # From a random start (the ridge start already fits this linear target), at a rate
+    # that learns it in 30 epochs.
+    model = GRURegressor(hidden_size=8, max_epochs=30, lr=0.01, linear_window=0, random_state=0)
     model.fit(X, y)
     assert model.validation_scores_ is None  # 40 samples: too few to hold out 5
     assert model.n_iter_ == 30 == len(model.history_)
@@ -225,7 +226,7 @@ def test_network_parameters_reach_the_net(params, rng):
     assert type(model.net_.optimizer_) is expected.get(optimizer, optimizer)
     group = model.net_.optimizer_.param_groups[0]
     assert group["weight_decay"] == params.get("weight_decay", 0.0)
-    assert group["lr"] == params.get("lr", 0.01)
+    assert group["lr"] == params.get("lr", LSTMRegressor().lr)
     if "batch_size" in params:
         assert set(model.history_[-1, "batches", :, "train_batch_size"]) == {5}
     assert np.isfinite(model.predict(X)).all()
@@ -287,3 +288,72 @@ def test_a_misspelled_parameter_names_the_class_and_the_close_match(Estimator):
     ):
         Estimator(foo=1)
     assert Estimator(8).hidden_size == 8  # positional use as before
+
+
+# -- targets relative to the last value ----------------------------------------------
+
+
+def test_each_output_is_relative_to_the_feature_it_continues(rng):
+    X = rng.randn(50, 8, 3)
+    Y = np.c_[X[:, -1, 2] + 0.3 * rng.randn(50), X[:, -1, 0] - 0.2 * X[:, -2, 1], X[:, -1, 2]]
+    model = GRURegressor(**FAST).fit(X, Y)
+    np.testing.assert_array_equal(model.relative_features_, [2, 0, 2])
+    # the network reads the 3 features relative to the last step, then as they are
+    assert model.net_.module_.arguments["input_size"] == 6
+    assert model.net_.module_.arguments["linear_features"] == 3
+    assert model.input_mean_.shape == (6,)
+    lags = rng.randn(50, 5)  # lag columns: one feature
+    assert GRURegressor(**FAST).fit(lags, lags[:, 0]).relative_features_.tolist() == [0]
+    levels = GRURegressor(**FAST, relative_to=None).fit(X, Y)
+    assert levels.relative_features_ is None and levels.input_mean_.shape == (3,)
+    assert levels.net_.module_.arguments["input_size"] == 3
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_an_output_of_zero_is_the_last_value_plus_the_mean_change(Estimator, rng):
+    """What the network outputs is the standardised change from the last value of the
+    output's feature: with its outputs at zero, a prediction is that last value moved
+    by the mean change of the training targets."""
+    X, y = _sequences(rng)
+    model = Estimator(**FAST).fit(X, y)
+    module = model.net_.module_
+    with torch.no_grad():
+        for layer in (module.head, module.linear):
+            layer.weight.zero_()
+            layer.bias.zero_()
+    expected = X[:, -1, 0].astype(np.float32) + model.target_mean_[0]
+    np.testing.assert_allclose(model.predict(X), expected, rtol=1e-6)
+    np.testing.assert_allclose(model.target_mean_, [np.mean(y - X[:, -1, 0])], rtol=1e-5)
+
+
+def test_a_trend_beyond_the_training_range_is_followed():
+    """A series that grows beyond anything seen in training: relative to the last value,
+    the forecast follows it; on levels it stays within the training range."""
+    rng = np.random.RandomState(0)
+    series = 0.05 * np.arange(300.0) ** 1.3 + np.sin(np.arange(300) / 2) + 0.1 * rng.randn(300)
+    from sklearn_rnn import frame_forecast
+
+    X, y = frame_forecast(series, history=10)
+    train, test = slice(None, 240), slice(240, None)
+    naive = np.abs(X[test, -1, 0] - y[test]).mean()
+    errors = {
+        relative_to: np.abs(
+            LSTMRegressor(random_state=0, relative_to=relative_to)
+            .fit(X[train], y[train])
+            .predict(X[test])
+            - y[test]
+        ).mean()
+        for relative_to in ("last", None)
+    }
+    assert errors["last"] < 0.7 * naive  # the sine's swing is forecast, and the trend
+    assert errors[None] > 2 * errors["last"]
+
+
+def test_a_warm_start_keeps_relative_targets_or_levels(rng):
+    X, y = _sequences(rng)
+    for fitted, asked in [("last", None), (None, "last")]:
+        model = GRURegressor(**FAST, relative_to=fitted, warm_start=True).fit(X, y)
+        with pytest.raises(ValueError, match=f"relative_to={asked!r} asks otherwise"):
+            model.set_params(relative_to=asked).fit(X, y)
+        model.set_params(relative_to=fitted).fit(X, y)  # unchanged: continues
+        assert model.n_iter_ == 2 * FAST["max_epochs"]

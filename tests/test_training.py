@@ -406,25 +406,32 @@ def test_early_stopping_keeps_the_ridge_start_when_no_epoch_beats_it():
     assert model.best_validation_score_ > max(model.validation_scores_)
 
 
-def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps():
+@pytest.mark.parametrize("relative_to", ["last", None])
+def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps(relative_to):
     """A new network predicts what RidgeCV (penalty by leave-one-out) on the steps the
-    linear path reads predicts; training then moves both parts."""
+    linear path reads predicts; training then moves both parts. Relative to the last
+    value, the linear path reads each step minus the last one and learns the change
+    from the last value."""
     from sklearn.linear_model import RidgeCV
 
     from sklearn_rnn._training import RIDGE_ALPHAS
 
     X, y = _data()
-    start = LSTMRegressor(lr=1e-12, max_epochs=1, early_stopping=False, random_state=0)
-    start.fit(X, y)
-    Xs = (X - start.input_mean_) / start.input_scale_
-    ys = (y - start.target_mean_) / start.target_scale_
+    start = LSTMRegressor(
+        lr=1e-12, max_epochs=1, early_stopping=False, relative_to=relative_to, random_state=0
+    ).fit(X, y)
+    last = X[:, -1, 0] if relative_to else 0.0  # y continues the first feature
+    read = X - X[:, -1:] if relative_to else X
+    n_read = X.shape[2]
+    Xs = (read - start.input_mean_[:n_read]) / start.input_scale_[:n_read]
+    ys = (y - last - start.target_mean_) / start.target_scale_
     ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Xs.reshape(len(X), -1), ys)
     weight = start.net_.module_.linear.weight.detach().numpy()[0]
     # 12 steps of 2 features: the 6 steps before these sequences' start read zeros.
     assert not weight[:12].any()
     np.testing.assert_allclose(weight[12:], ridge.coef_, rtol=1e-4, atol=1e-5)
     expected = ridge.predict(Xs.reshape(len(X), -1)) * start.target_scale_ + start.target_mean_
-    np.testing.assert_allclose(start.predict(X), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(start.predict(X), expected + last, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize(
@@ -437,7 +444,8 @@ def test_auto_patch_size_makes_the_longest_sequence_at_most_16_patches(lengths, 
     y = rng.randn(len(X))
     model = GRURegressor(hidden_size=4, max_epochs=1).fit(X, y)
     assert model.patch_size_ == patch_size
-    assert model.net_.module_.rnn.input_size == 2 * patch_size
+    # each step: 2 features relative to the last value, and the 2 as they are
+    assert model.net_.module_.rnn.input_size == 4 * patch_size
     assert GRURegressor(max_epochs=1, patch_size=7).fit(X, y).patch_size_ == 7
 
 

@@ -40,12 +40,13 @@ def _tutorial_pytorch(cell, seed):
     [(RNNRegressor, torch.nn.RNN), (LSTMRegressor, torch.nn.LSTM), (GRURegressor, torch.nn.GRU)],
 )
 def test_tutorial_example_lands_where_the_tutorial_does(Estimator, cell):
-    # The tutorial's model exactly: no standardisation, no linear path.
+    # The tutorial's model exactly: levels, no standardisation, no linear path.
     ours = [
         Estimator(
             hidden_size=10,
             lr=0.01,
             max_epochs=100,
+            relative_to=None,
             standardize=False,
             linear_window=0,
             random_state=s,
