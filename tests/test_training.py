@@ -283,6 +283,79 @@ def test_sklearn_callbacks_see_every_epoch():
     assert recorder.ended[-1][0] == "GRURegressor"
 
 
+class EpochEnds(Callback):
+    """Counts the epochs that begin and end."""
+
+    def initialize(self):
+        self.begun_, self.ended_ = 0, 0
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.begun_ += 1
+
+    def on_epoch_end(self, net, **kwargs):
+        self.ended_ += 1
+
+
+def test_every_callback_sees_the_epoch_that_early_stopping_ends(capsys):
+    """Early stopping ends training at the end of an epoch: the callbacks after it (the
+    user's, scikit-learn's, skorch's table) see that epoch end too."""
+    X, y = _data(n=80)
+    recorder = TaskRecorder()
+    model = GRURegressor(
+        max_epochs=50,
+        lr=0.05,
+        early_stopping=True,
+        n_iter_no_change=2,
+        verbose=2,
+        callbacks=[("count", EpochEnds())],
+        random_state=0,
+    )
+    if hasattr(model, "set_callbacks"):
+        model.set_callbacks(recorder)
+    model.fit(X, y)
+    assert model.n_iter_ < 50  # stopped early
+    counter = dict(model.net_.callbacks_)["count"]
+    assert counter.begun_ == counter.ended_ == model.n_iter_
+    table = [line for line in capsys.readouterr().out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(table) == model.n_iter_  # skorch's print log, one row an epoch
+    if hasattr(model, "set_callbacks"):
+        assert recorder.ended.count(("GRURegressor", "epoch")) == model.n_iter_
+
+
+def test_a_failed_fit_ends_its_sklearn_callback_task():
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
+    X, y = _data(n=40)
+    recorder = TaskRecorder()
+    model = GRURegressor(max_epochs=3, lr=1e30, random_state=0).set_callbacks(recorder)
+    with pytest.raises(FloatingPointError):
+        model.fit(X, y)
+    assert recorder.ended and recorder.ended[-1] == ("GRURegressor", "fit")
+
+
+def test_a_validation_tail_of_zero_weights_turns_early_stopping_off():
+    X, y = _data(n=100)
+    weight = np.ones(100)
+    weight[90:] = 0.0
+    with pytest.warns(UserWarning, match="Early stopping is off for this fit.*sample_weight"):
+        model = LSTMRegressor(max_epochs=3, random_state=0).fit(X, y, sample_weight=weight)
+    assert model.validation_scores_ is None and model.n_iter_ == 3
+    # the zero-weight tail weighs nothing: the same as fitting the rest unvalidated
+    rest = LSTMRegressor(max_epochs=3, early_stopping=False, random_state=0).fit(X[:90], y[:90])
+    np.testing.assert_allclose(model.predict(X), rest.predict(X), rtol=1e-6)
+
+
+def test_the_fitted_net_holds_neither_the_estimator_nor_its_data():
+    """The validation score is the estimator's method: the fitted net drops it, so that
+    a net pickled alone carries no estimator (and no scores' offsets of the data)."""
+    import pickle
+
+    X, y = _data()
+    model = LSTMRegressor(max_epochs=3, early_stopping=True, random_state=0).fit(X, y)
+    assert dict(model.net_.callbacks_)["valid_score"].score is None
+    assert b"LSTMRegressor" not in pickle.dumps(model.net_)
+
+
 def test_sklearn_callbacks_on_a_grid_search_reach_each_fit():
     pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callbacks")
     from sklearn.model_selection import GridSearchCV
