@@ -435,18 +435,29 @@ def _brief(row):
     )
 
 
-def table(rows, kind):
-    """Markdown: per data set (and horizon), each model's mean, spread and ratio."""
-    groups = {}
-    for row in rows:
-        key = (row["dataset"], row.get("horizon"))
-        groups.setdefault(key, []).append(row)
+def markdown(header, body):
+    """A table as Markdown (what the script prints)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
+    return "\n".join(lines)
+
+
+def rst(header, body, indent=""):
+    """A table as reStructuredText's list-table (what the docs show)."""
+    lines = [f"{indent}.. list-table::", f"{indent}   :header-rows: 1", ""]
+    for cells in [header, *body]:
+        for k, cell in enumerate(cells):
+            lines.append(f"{indent}   {'* -' if k == 0 else '  -'} {cell}".rstrip())
+    return "\n".join(lines)
+
+
+def table(rows, kind, form=markdown):
+    """Per data set (and horizon), each model's mean, ± half its spread over seeds, and
+    for forecasts its ratio to RidgeCV's mean."""
     models = _models(rows)
-    lines = []
     header = ["data set", *([] if kind == "classify" else ["h"]), *models]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "---|" * len(header))
-    for (dataset, horizon), group in groups.items():
+    body = []
+    for (dataset, horizon), group in _groups(rows).items():
         cells = [dataset] + ([] if kind == "classify" else [str(horizon)])
         reference = np.mean([r["ridge"] for r in group]) if kind != "classify" else None
         for model in models:
@@ -460,12 +471,11 @@ def table(rows, kind):
             if reference and model != "ridge":
                 text += f" ({values.mean() / reference:.2f})"
             cells.append(text)
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        body.append(cells)
+    return form(header, body)
 
 
 SIMPLE = ("naive", "seasonal_naive", "ridge")
-REFERENCES = ("naive", "seasonal_naive", "ridge", "mlp", "ets", "theta")
 
 
 def _groups(rows):
@@ -479,55 +489,76 @@ def _mean(group, model):
     return float(np.mean([r[model] for r in group if model in r]))
 
 
-def forecast_summary(rows):
+def summary_figures(rows):
+    """Per model: its ratios to the best simple forecast of each row (naive, seasonal
+    naive, RidgeCV), to RidgeCV, and to the better of AutoETS and AutoTheta, and its
+    spread over seeds (max - min, as a fraction of the mean), row by row."""
+    figures = {}
+    for model in [m for m in _models(rows) if m not in SIMPLE]:
+        best, ridge, stat, spread = [], [], [], []
+        for group in _groups(rows).values():
+            if not any(model in r for r in group):
+                continue
+            mae = _mean(group, model)
+            simple = [_mean(group, m) for m in SIMPLE if any(m in r for r in group)]
+            best.append(mae / min(simple))
+            ridge.append(mae / _mean(group, "ridge"))
+            if all("ets" in r for r in group):
+                stat.append(mae / min(_mean(group, "ets"), _mean(group, "theta")))
+            values = [r[model] for r in group if model in r]
+            spread.append(np.ptp(values) / np.mean(values))
+        figures[model] = {
+            "best": np.array(best),
+            "ridge": np.array(ridge),
+            "statistical": np.array(stat),
+            "spread": np.array(spread),
+        }
+    return figures
+
+
+def forecast_summary(rows, form=markdown):
     """Per model: its ratio to the best simple forecast of each row (naive, seasonal
     naive, RidgeCV), as a geometric mean, the worst row and the rows above 1 and 1.3;
     its ratio to RidgeCV (geometric mean, rows above 1); its geometric mean beside the
     better of AutoETS and AutoTheta's; and the mean spread over seeds (max - min, as a
     fraction of the mean)."""
-    groups = _groups(rows)
-    models = [m for m in _models(rows) if m not in SIMPLE]
-    lines = [
-        "| model | best simple: geometric mean | worst | rows > 1 | rows > 1.3 | "
-        "RidgeCV: geometric mean | rows > 1 | vs best of ETS/Theta | spread |",
-        "|" + "---|" * 9,
+    header = [
+        "model",
+        "/ best simple (geometric mean)",
+        "worst row",
+        "rows > 1",
+        "rows > 1.3",
+        "/ RidgeCV (geometric mean)",
+        "rows > RidgeCV",
+        "/ better of ETS, Theta",
+        "spread / mean",
     ]
-    statistical = {}
-    for key, group in groups.items():
-        if all("ets" in r for r in group):
-            statistical[key] = min(_mean(group, "ets"), _mean(group, "theta"))
-    for model in models:
-        best, ridge, stat, spread = [], [], [], []
-        for key, group in groups.items():
-            if not any(model in r for r in group):
-                continue
-            mae = _mean(group, model)
-            best.append(mae / min(_mean(group, m) for m in SIMPLE if any(m in r for r in group)))
-            ridge.append(mae / _mean(group, "ridge"))
-            if key in statistical:
-                stat.append(mae / statistical[key])
-            values = [r[model] for r in group if model in r]
-            spread.append(np.ptp(values) / np.mean(values))
-        if not best:
-            continue
-        best, ridge = np.array(best), np.array(ridge)
-        lines.append(
-            f"| {model} | {_geometric_mean(best):.3f} | {best.max():.2f} | "
-            f"{(best > 1).sum()}/{len(best)} | {(best > 1.3).sum()} | "
-            f"{_geometric_mean(ridge):.3f} | {(ridge > 1).sum()} | "
-            f"{_geometric_mean(stat) if stat else float('nan'):.3f} | {np.mean(spread):.3f} |"
+    body = []
+    for model, f in summary_figures(rows).items():
+        statistical = f"{geometric_mean(f['statistical']):.2f}" if len(f["statistical"]) else ""
+        body.append(
+            [
+                model,
+                f"{geometric_mean(f['best']):.2f}",
+                f"{f['best'].max():.2f}",
+                f"{(f['best'] > 1).sum()} / {len(f['best'])}",
+                f"{(f['best'] > 1.3).sum()}",
+                f"{geometric_mean(f['ridge']):.2f}",
+                f"{(f['ridge'] > 1).sum()}",
+                statistical,
+                f"{f['spread'].mean():.3f}",
+            ]
         )
-    return "\n".join(lines)
+    return form(header, body)
 
 
-def best_simple_table(rows):
-    """Markdown: per row, each model's mean ratio to the best simple forecast, ± half
-    the spread over seeds."""
-    groups = _groups(rows)
+def best_simple_table(rows, form=markdown):
+    """Per row, each model's mean ratio to the best simple forecast, ± half the spread
+    over seeds."""
     models = [m for m in _models(rows) if m not in SIMPLE]
-    lines = ["| data set | h | best simple | " + " | ".join(models) + " |"]
-    lines.append("|" + "---|" * (len(models) + 3))
-    for (dataset, horizon), group in groups.items():
+    header = ["data set", "h", "best simple", *models]
+    body = []
+    for (dataset, horizon), group in _groups(rows).items():
         simple = {m: _mean(group, m) for m in SIMPLE if any(m in r for r in group)}
         name = min(simple, key=simple.get)
         cells = [dataset, str(horizon), name]
@@ -537,28 +568,38 @@ def best_simple_table(rows):
             if len(values) and np.ptp(values) > 0:
                 text += f" ±{np.ptp(values) / 2:.2f}"
             cells.append(text)
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        body.append(cells)
+    return form(header, body)
 
 
-def library_summary(rows):
-    """Markdown: per set-up and model, the mean over seeds, its range, the spread (max -
-    min) as a fraction of the mean, and the mean's ratio to Ridge's."""
-    lines = ["| set-up | model | mean | min - max | spread / mean | / Ridge |", "|" + "---|" * 6]
+def library_summary(rows, form=markdown):
+    """Per set-up and model, the mean over seeds, its range, the spread (max - min) as a
+    fraction of the mean, and the mean's ratio to Ridge's."""
+    header = ["set-up", "model", "mean", "min - max", "spread / mean", "/ Ridge"]
+    body = []
     for (dataset, _), group in _groups(rows).items():
         ridge = _mean(group, "ridge")
         for model in [m for m in _models(group) if m != "ridge"]:
             values = np.array([r[model] for r in group if model in r])
-            lines.append(
-                f"| {dataset} | {model} | {values.mean():.4g} | {values.min():.4g} - "
-                f"{values.max():.4g} | {np.ptp(values) / values.mean():.2f} | "
-                f"{values.mean() / ridge:.2f} |"
+            body.append(
+                [
+                    dataset,
+                    model,
+                    f"{values.mean():.4g}",
+                    f"{values.min():.4g} - {values.max():.4g}",
+                    f"{np.ptp(values) / values.mean():.2f}",
+                    f"{values.mean() / ridge:.2f}",
+                ]
             )
-    return "\n".join(lines)
+    return form(header, body)
 
 
-def _geometric_mean(values):
+def geometric_mean(values):
     return float(np.exp(np.mean(np.log(values))))
+
+
+# The references first, in this order, then the models in the order they ran.
+_ORDER = ("naive", "seasonal_naive", "ridge", "ets", "theta", "mlp")
 
 
 def _models(rows):
@@ -568,7 +609,54 @@ def _models(rows):
             if k not in ("dataset", "horizon", "seed") and not k.endswith("_seconds"):
                 if k not in models:
                     models.append(k)
-    return models
+    rank = {name: i for i, name in enumerate(_ORDER)}
+    return sorted(models, key=lambda m: (rank.get(m, len(rank)), models.index(m)))
+
+
+def study_summary(variants, form=markdown):
+    """One line a variant, ``{name: (rows, model)}``: the model's ratio to the best
+    simple forecast (geometric mean, worst row, rows above 1.3), its rows above RidgeCV,
+    and its mean spread over seeds."""
+    header = ["variant", "/ best simple", "worst row", "rows > 1.3", "rows > RidgeCV", "spread"]
+    body = []
+    for name, (rows, model) in variants.items():
+        f = summary_figures(rows)[model]
+        body.append(
+            [
+                name,
+                f"{geometric_mean(f['best']):.2f}",
+                f"{f['best'].max():.2f}",
+                f"{(f['best'] > 1.3).sum()} / {len(f['best'])}",
+                f"{(f['ridge'] > 1).sum()}",
+                f"{f['spread'].mean():.3f}",
+            ]
+        )
+    return form(header, body)
+
+
+def docs_tables(results):
+    """The tables of docs/user_guide/defaults.rst, in reStructuredText, from a results
+    file (``--rst``): the docs show what the file holds, and a test checks it."""
+    forecast = results["forecast_defaults"]["forecast"]
+    libraries = results["libraries_defaults"]["libraries"]
+    study = results["forecast_study"]
+    candidates = study["relative_candidates"]["forecast"]
+    runs = {name: (run["forecast"], "lstm") for name, run in study["relative_to_and_lr"].items()}
+    grids = {
+        name: (run["forecast"], "lstm_grid")
+        for name, run in results["forecast_grid_round4"].items()
+    }
+    return {
+        "forecast": table(forecast, "forecast", form=rst),
+        "best_simple": best_simple_table(forecast, form=rst),
+        "summary": forecast_summary(forecast, form=rst),
+        "candidates": study_summary(
+            {m: (candidates, m) for m in _models(candidates) if m not in SIMPLE}, form=rst
+        ),
+        "relative_to_and_lr": study_summary(runs, form=rst),
+        "grids": study_summary(grids, form=rst),
+        "libraries": library_summary(libraries, form=rst),
+    }
 
 
 def main(argv=None):
@@ -592,7 +680,14 @@ def main(argv=None):
         "--grid-params", type=json.loads, default=None, help="another grid, for studies"
     )
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--rst", type=Path, default=None, help="print the docs' tables from this results file"
+    )
     args = parser.parse_args(argv)
+    if args.rst:
+        for name, text in docs_tables(json.loads(args.rst.read_text())).items():
+            print(f"{name}:\n\n{text}\n")
+        return
     suites = ["forecast", "libraries", "classify"] if args.suite in (None, "all") else [args.suite]
     warnings.filterwarnings("ignore", category=UserWarning)
     from sklearn_rnn._classifiers import BaseRecurrentClassifier

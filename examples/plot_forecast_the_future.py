@@ -12,10 +12,11 @@ applied ten times, each forecast appended to the history it reads next).
 """
 
 # %%
-# One year ahead. ``frame_forecast`` pairs every year with the next one's
-# number; the model reads a window of the last 12 years. Fitted on everything,
-# it forecasts the year after the last from the window that ends at the last
-# year: the last 12 rows of the series are all it needs.
+# One year ahead. ``frame_forecast`` pairs every year, with the 12 years up to
+# it, with the next one's number; the model reads that window. Fitted on
+# everything, it forecasts the year after the last from the window that ends at
+# the last year: given the series, it builds the windows from its rows, and the
+# last 12 rows are all it needs.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.pipeline import make_pipeline
@@ -35,7 +36,8 @@ def forecaster():
     )
 
 
-X, y = frame_forecast(series)  # y[t] is the number of the year after row t
+# y[t] is the number of the year after row t
+X, y = frame_forecast(series, history=window)
 one_year = forecaster().fit(X, y)
 next_year = one_year.predict(series[-window:])[-1]
 print(f"{years[-1] + 1}: {next_year:.0f}")
@@ -45,7 +47,7 @@ print(f"{years[-1] + 1}: {next_year:.0f}")
 # predicts the ten at once from the last window. No forecast is fed back, so
 # errors do not compound; each column is its own target.
 horizon = 10
-X, y = frame_forecast(series, horizon=horizon)
+X, y = frame_forecast(series, horizon=horizon, history=window)
 direct = forecaster().fit(X, y).predict(series[-window:])[-1]
 
 # %%
@@ -64,10 +66,11 @@ for year, d, r in zip(future, direct, recursive, strict=True):
     print(f"{year}: direct {d:6.1f}   recursive {r:6.1f}")
 
 # %%
-# Both climb out of the 2008 minimum into a new 11-year cycle. They differ in
-# its height and timing, which the history alone says little about: treat a
-# ten-year forecast as the shape of a cycle, not as its numbers (see the
-# prediction-interval example for how uncertain even one year ahead is).
+# Both climb out of the 2008 minimum into a new 11-year cycle, here of about
+# the same height and timing. The history alone says little about a cycle's
+# height: treat a ten-year forecast as the shape of a cycle, not as its numbers
+# (see the prediction-interval example for how uncertain even one year ahead
+# is).
 fig, ax = plt.subplots(figsize=(9, 3.5))
 ax.plot(years[-60:], series[-60:, 0], color="black", label="observed")
 ax.plot(future, direct, "o-", color="C0", label="direct (horizon=10)")

@@ -12,9 +12,12 @@ sequence carries random numbers and two markers, one in each half of the
 sequence, and the target is the sum of the two marked numbers. The network must
 remember a number seen up to a whole sequence ago.
 
-The three networks get the same budget (32 hidden units, 40 epochs). As the
-sequences grow, the plain RNN falls to the score of always predicting the mean
-(R² = 0), while the LSTM and the GRU still solve the task.
+The three networks get the same budget (32 hidden units, 40 epochs). Reading
+every step (``patch_size=1``), the plain RNN fails as the sequences grow, while
+the LSTM and the GRU still solve the task. At its defaults the RNN reads long
+sequences in patches of several steps (``patch_size="auto"``: at most 16 steps
+for the network), which shortens the path the gradient travels; it helps the
+plain RNN on the longer sequences, without closing the gap.
 """
 
 # %%
@@ -41,17 +44,23 @@ def adding_problem(n_samples, length):
 # Train each network on 1,200 sequences of each length and score it on 300
 # others.
 lengths = [10, 30, 60]
-estimators = {"RNN": RNNRegressor, "LSTM": LSTMRegressor, "GRU": GRURegressor}
+estimators = {
+    "RNN, patch_size=1": (RNNRegressor, {"patch_size": 1}),
+    "RNN": (RNNRegressor, {}),
+    "LSTM": (LSTMRegressor, {}),
+    "GRU": (GRURegressor, {}),
+}
 scores = {name: [] for name in estimators}
 for length in lengths:
     X, y = adding_problem(1500, length)
-    for name, Estimator in estimators.items():
+    for name, (Estimator, params) in estimators.items():
         model = Estimator(
             hidden_size=32,
             lr=0.005,
             max_epochs=40,
             batch_size=32,
             random_state=0,
+            **params,
         ).fit(X[:1200], y[:1200])
         scores[name].append(r2_score(y[1200:], model.predict(X[1200:])))
     print(
@@ -63,7 +72,8 @@ for length in lengths:
 # R² on held-out sequences against the sequence length.
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for name, values in scores.items():
-    ax.plot(lengths, values, marker="o", label=name)
+    style = "--" if "patch_size=1" in name else "-"
+    ax.plot(lengths, values, style, marker="o", label=name)
 ax.axhline(0.0, color="grey", linestyle=":", label="predicting the mean")
 ax.set_xlabel("sequence length")
 ax.set_ylabel("R² on held-out sequences")

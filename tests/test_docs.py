@@ -163,7 +163,10 @@ def test_the_table_of_defaults_is_the_estimators_defaults():
             assert int(cells[0]) == SlidingWindowTransformer().window_size
             continue
         for family, cell in zip(defaults, cells, strict=True):
-            if cell.startswith("("):  # not a parameter of this family, or fixed
+            if cell == "(regressors only)":
+                assert names[0] not in defaults[family]
+                continue
+            if cell.startswith("("):  # off in this family, or fixed
                 assert cell == "(cross-entropy)" or defaults[family][names[0]] == 0
                 continue
             values = [ast.literal_eval(v) for v in cell.split(", ")]
@@ -174,3 +177,105 @@ def test_the_table_of_defaults_is_the_estimators_defaults():
     listed = set(re.findall(r"``(\w+)=", table[table.index("Also ") :]))
     every = set(defaults["regressors"]) | set(defaults["classifiers"])
     assert (checked | listed) - {"nonlinearity"} == every  # the plain RNN's own
+
+
+def _bench_quality():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_quality", ROOT / "benchmarks" / "bench_quality.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_defaults_page_shows_the_results_file():
+    """Every forecasting table of "How the defaults were chosen" is the one the quality
+    benchmark prints from its results file: a figure there cannot drift from the run."""
+    import json
+
+    bench = _bench_quality()
+    results = json.loads((ROOT / "benchmarks" / "results_quality_cpu.json").read_text())
+    page = (DOCS / "user_guide" / "defaults.rst").read_text()
+    for name, text in bench.docs_tables(results).items():
+        assert text in page, f"the page's {name} table is not the results file's"
+
+
+def test_the_forecasting_figures_in_prose_are_the_results_files():
+    """The README's and the guide's summary figures, recomputed from the results file."""
+    import json
+
+    bench = _bench_quality()
+    results = json.loads((ROOT / "benchmarks" / "results_quality_cpu.json").read_text())
+    figures = bench.summary_figures(results["forecast_defaults"]["forecast"])["lstm"]
+    best = f"{bench.geometric_mean(figures['best']):.2f}"
+    worst = f"{figures['best'].max():.2f}"
+    statistical = f"{bench.geometric_mean(figures['statistical']):.2f}"
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    guide = " ".join((DOCS / "user_guide" / "forecasting.rst").read_text().split())
+    assert f"{best} of the best simple forecast" in readme
+    assert f"at most {worst} on any" in readme
+    assert f"{statistical} of the better of statsforecast's AutoETS and AutoTheta" in readme
+    study = results["forecast_study"]["relative_to_and_lr"]
+    before = [
+        bench.summary_figures(study[f"relative_to_None_lr_{lr}"]["forecast"])["lstm"]["best"]
+        for lr in ("0.001", "0.01")
+    ]
+    low, high = sorted(f"{bench.geometric_mean(b):.2f}" for b in before)
+    rows = sorted(int((b > 1.3).sum()) for b in before)
+    assert f"from {low}-{high} of the best simple forecast" in guide
+    assert f"to {best}, with no row above 1.3 ({rows[0]} to {rows[1]} before)" in guide
+    assert f"to {statistical} of the better of statsforecast's AutoETS and AutoTheta" in guide
+
+
+def test_the_interval_figures_are_the_results_files():
+    """The guide's table of intervals, and the figures the README and the example quote,
+    are those of benchmarks/results_intervals_cpu.json."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_intervals", ROOT / "benchmarks" / "bench_intervals.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = json.loads((ROOT / "benchmarks" / "results_intervals_cpu.json").read_text())
+    guide = (DOCS / "user_guide" / "forecasting.rst").read_text()
+    assert bench.rst_table(results) in guide
+
+    def coverage(setup, method):
+        return f"{np.mean(results[setup][method]['coverage']):.2f}"
+
+    levels = "relative_to=None"
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"it covered {coverage(levels, 'CQR')} of the sunspots' last 60 years" in readme
+    assert f"; {coverage('results', 'CQR')} at the defaults)" in readme
+    assert f"adaptive conformal inference {coverage(levels, 'ACI')}" in readme
+    example = " ".join(
+        line.lstrip("# ")
+        for line in (ROOT / "examples" / "plot_prediction_intervals.py").read_text().splitlines()
+    )
+    assert (
+        f"CQR covered {coverage(levels, 'CQR')} and ACI {coverage(levels, 'ACI')} of the "
+        f"holdout, the quantile pair {coverage(levels, 'quantile pair')} and split "
+        f"conformal {coverage(levels, 'split conformal')}; at the defaults (the change from "
+        f"the last value), CQR {coverage('results', 'CQR')} and ACI "
+        f"{coverage('results', 'ACI')}"
+    ) in example
+
+
+def test_the_classifiers_figures_are_the_results_files():
+    import json
+
+    results = json.loads((ROOT / "benchmarks" / "results_quality_cpu.json").read_text())
+    scores = [
+        row["lstm"]
+        for row in results["classify_defaults"]["classify"]
+        if row["dataset"] == "japanese_vowels"
+    ]
+    shown = f"{min(scores):.3f}-{max(scores):.3f}"
+    assert f"scores {shown} on the test split (seeds 0-2" in " ".join(
+        (DOCS / "user_guide" / "classification.rst").read_text().split()
+    )
+    assert f"seeds 0-2 score {shown} here" in " ".join((ROOT / "README.md").read_text().split())

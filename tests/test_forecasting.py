@@ -155,6 +155,26 @@ def test_demo_lstm_is_at_least_as_good_as_ridge_on_the_same_lags(name):
     assert mae["LSTM, tuned"] <= ridge
 
 
+def test_the_readmes_demo_figures_are_the_demos():
+    """The README quotes the demo's holdout MAE of the tuned LSTM and of Ridge on the
+    same lags: they must be what the demo prints."""
+    import re
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    quoted = re.search(
+        r"sunspots (\d+\.\d\d) against (\d+\.\d\d), airline (\d+\.\d\d) against "
+        r"(\d+\.\d\d)",
+        readme,
+    )
+    assert quoted, "the README no longer quotes the demo's figures"
+    for k, name in enumerate(["sunspots", "airline"]):
+        mae = _demo_mae(name)
+        ridge = next(v for key, v in mae.items() if key.startswith("Ridge on the same"))
+        assert quoted.group(2 * k + 1) == f"{mae['LSTM, tuned']:.2f}"
+        assert quoted.group(2 * k + 2) == f"{ridge:.2f}"
+
+
 def _fake_result():
     t = np.arange(1900, 1930)
     return {
