@@ -69,11 +69,29 @@ def registered_estimators():
     return dict(_ESTIMATORS)
 
 
+# The names other libraries give to parameters that have another name here:
+# scikit-learn's MLPRegressor and MLPClassifier above all, whose vocabulary the
+# estimators follow where scikit-learn has the word.
+_OTHER_NAMES = {
+    "learning_rate_init": "lr",
+    "learning_rate": "lr",
+    "max_iter": "max_epochs",
+    "epochs": "max_epochs",
+    "n_epochs": "max_epochs",
+    "hidden_layer_sizes": "hidden_size",
+    "hidden_dim": "hidden_size",
+    "n_layers": "num_layers",
+    "alpha": "weight_decay",
+    "seed": "random_state",
+}
+
+
 def _naming_unknown_parameters(init):
     """``init``, whose error for an unknown keyword names the estimator's own class (not
     the family's that defines ``__init__``) and the closest parameter name, as Python
-    does for a misspelled attribute. The signature, which ``get_params`` reads, is
-    ``init``'s (through ``__wrapped__``)."""
+    does for a misspelled attribute, or the parameter that another library's name (such
+    as ``MLPRegressor``'s ``learning_rate_init``) is here. The signature, which
+    ``get_params`` reads, is ``init``'s (through ``__wrapped__``)."""
     parameters = [p for p in inspect.signature(init).parameters if p != "self"]
     known = frozenset(parameters)  # clone constructs often: a set lookup per keyword
 
@@ -82,7 +100,9 @@ def _naming_unknown_parameters(init):
         unknown = [name for name in kwargs if name not in known]
         if unknown:
             name = type(self).__name__
-            close = difflib.get_close_matches(unknown[0], parameters, n=1)
+            other = _OTHER_NAMES.get(unknown[0])
+            close = [other] if other in known else []
+            close = close or difflib.get_close_matches(unknown[0], parameters, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise TypeError(
                 f"{name}() got an unexpected keyword argument {unknown[0]!r}.{hint} "
@@ -325,6 +345,8 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         "validation_scores_": (list, type(None)),
         "best_validation_score_": (Real, type(None)),
         "_tabular": bool,
+        # The column order a model of 2-D lag columns was fitted with (None: 3-D input).
+        "_column_order": (str, type(None)),
         "input_mean_": (np.ndarray, type(None)),
         "input_scale_": (np.ndarray, type(None)),
         "patch_size_": Integral,
@@ -332,7 +354,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     _target_attributes = {}
     # What a stored state from an earlier release lacks, and what it meant then: fitted
     # attributes, and parameters (their values that behave as that release did).
-    _fitted_defaults = {"patch_size_": 1}
+    _fitted_defaults = {"patch_size_": 1, "_column_order": None}
     _earlier_params = {}
     # Whether a new network's linear path starts from ridge regression on the targets.
     _init_linear = False
@@ -492,6 +514,7 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             "n_features_in_": info["n_features"],
             "feature_names_in_": info["feature_names_in"],
             "_tabular": info["tabular"],
+            "_column_order": self.column_order if info["tabular"] else None,
             "patch_size_": self.patch_size_ if continues else self._auto_patch_size(X, lengths),
             **scaling,
             **target_state,
@@ -526,6 +549,9 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         fitted = {k: self.net_.module_.arguments[k] for k in structure}
         structure["standardize"] = self.standardize
         fitted["standardize"] = self.input_mean_ is not None
+        if self._column_order is not None:  # how 2-D lag columns are read
+            structure["column_order"] = self.column_order
+            fitted["column_order"] = self._column_order
         if structure["patch_size"] == "auto":  # resolved by the first fit, kept since
             structure["patch_size"] = fitted["patch_size"]
         if structure != fitted:
@@ -704,10 +730,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             callbacks=list(self.callbacks or []),
         )
 
-    def _check_sequences(self, X, y="no_validation", *, form=None):
-        """The internal form of ``X`` (and ``y``); 2-D columns put oldest first."""
+    def _check_sequences(self, X, y="no_validation", *, form=None, order=None):
+        """The internal form of ``X`` (and ``y``); 2-D columns put oldest first, read in
+        ``order`` (by default ``column_order``)."""
         X, lengths, y, info = check_sequences(self, X, y, form=form, y_numeric=self._y_numeric)
-        if info["tabular"] and self.column_order == "newest_first":
+        if info["tabular"] and (order or self.column_order) == "newest_first":
             X = np.ascontiguousarray(X[:, ::-1])  # the network reads the oldest first
         return X, lengths, y, info
 
@@ -717,7 +744,10 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
     def _forward(self, X):
         """The network's raw outputs for ``X``, validated against the fitted input form,
         and each sequence's last observed step."""
-        X, lengths, _, _ = self._check_sequences(X, form=self._input_form())
+        # As fitted: a changed column_order takes effect at the next fit.
+        X, lengths, _, _ = self._check_sequences(
+            X, form=self._input_form(), order=self._column_order
+        )
         last = last_steps(X, lengths)
         X = self._network_inputs(X, lengths, last, vars(self))
         if self.input_mean_ is not None:
@@ -799,6 +829,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         for key, value in state.items():
             if key != "net" and not isinstance(value, types[key]):
                 raise NotAFittedState(name, f"{key} is a {type(value).__name__}")
+        order = state["_column_order"]
+        if order not in (None, "oldest_first", "newest_first") or (
+            order is not None and not state["_tabular"]
+        ):
+            raise NotAFittedState(name, f"its _column_order is {order!r}")
 
     def _check_weights(self, state):
         """Finite float arrays, the network's tensors of the sizes the state gives."""

@@ -104,7 +104,8 @@ def _predict_graph(graph, estimator, X):
     ``graph``, its outputs named ``"y"``, or ``"label"`` and ``"probabilities"``."""
     tabular = estimator._tabular
     if tabular:
-        if estimator.column_order == "newest_first":  # read in time order
+        order = estimator._column_order or estimator.column_order
+        if order == "newest_first":  # read in time order
             X = graph.op(
                 "Slice",
                 X,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from skorch import NeuralNetRegressor
@@ -641,7 +641,10 @@ def _start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
         weight = None if weight is None else relative_weights(weight[complete])
     with threadpool_limits(limits=1, user_api="blas"):
         Z = Z.astype(np.float64)
-        ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Z, y.astype(np.float64), sample_weight=weight)
+        # One distinct sample leaves no other to validate on: no leave-one-out error to
+        # choose by, and the strongest penalty (the weighted mean, in effect).
+        ridge = Ridge(alpha=RIDGE_ALPHAS[-1]) if len(Z) < 2 else RidgeCV(alphas=RIDGE_ALPHAS)
+        ridge.fit(Z, y.astype(np.float64), sample_weight=weight)
         residuals = y.reshape(len(y), -1) - ridge.predict(Z).reshape(len(y), -1)
     coef = np.atleast_2d(ridge.coef_).T  # (inputs, outputs)
     intercept = np.atleast_1d(ridge.intercept_)

@@ -38,8 +38,17 @@ def _validate_series(transformer, X, reset):
     that say where. Checked before anything is recorded, so a refused input leaves
     nothing set."""
     X = _as_2d_series(X)
-    if input_ndim(X) == 3:
+    ndim = input_ndim(X)
+    if ndim == 3:
         return _validate_windows(transformer, X, reset)
+    if ndim == 1:
+        raise ValueError(
+            "Expected 2D array, got 1D array instead. Reshape your data: "
+            f"{type(transformer).__name__} takes a series as rows (oldest first) and "
+            "its features as columns, so one series is series.reshape(-1, 1); or frame it "
+            "with frame_forecast(series, history=k), which gives every row its window "
+            "and the value that follows."
+        )
     with naming_non_numeric_columns(X):
         if reset:
             values = check_array(X, dtype="numeric", ensure_all_finite=False, ensure_2d=False)

@@ -127,7 +127,7 @@ SERIES = np.random.RandomState(0).randn(12, 2)
 BAD_SERIES = [
     ("nan", np.where(np.arange(24).reshape(12, 2) == 5, np.nan, SERIES), "NaN"),
     ("inf", np.where(np.arange(24).reshape(12, 2) == 5, np.inf, SERIES), "infinity"),
-    ("1-D", SERIES[:, 0], "Expected 2D array"),
+    ("1-D", SERIES[:, 0], r"Expected 2D array.*series.reshape\(-1, 1\).*frame_forecast"),
     ("4-D", SERIES[:, :, None, None], "dim 4"),
     ("short windows", SERIES[:, None, :], "hold 1 steps, fewer than window_size=3"),
     ("empty", SERIES[:0], "0 sample"),

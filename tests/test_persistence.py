@@ -299,6 +299,9 @@ def test_a_payload_in_a_skops_file_is_never_run(where, tmp_path, monkeypatch):
         (lambda s: s.update(feature_names_in_=np.array(["a"], object)), "feature_names_in_"),
         (lambda s: s.update(_y_ndim=0), "a 0-D y with n_outputs_=1 is not one a fit records"),
         (lambda s: s.update(_y_ndim=7), "a 7-D y"),
+        (lambda s: s.update(_column_order="sideways"), "_column_order is 'sideways'"),
+        # a model of 3-D sequences has no column order
+        (lambda s: s.update(_column_order="newest_first"), "_column_order is 'newest_first'"),
     ],
 )
 def test_pickled_fitted_state_is_checked(edit, message):

@@ -290,6 +290,33 @@ def test_a_misspelled_parameter_names_the_class_and_the_close_match(Estimator):
     assert Estimator(8).hidden_size == 8  # positional use as before
 
 
+@pytest.mark.parametrize(
+    "other, ours",
+    [("learning_rate_init", "lr"), ("max_iter", "max_epochs"), ("alpha", "weight_decay")],
+)
+def test_mlp_names_point_to_ours(other, ours):
+    """The docs say the names follow MLPRegressor where scikit-learn has the word; where
+    ours differ (skorch's and PyTorch's), the error names ours."""
+    with pytest.raises(TypeError, match=rf"'{other}'\. Did you mean '{ours}'\?"):
+        LSTMRegressor(**{other: 1})
+    with pytest.raises(TypeError, match=rf"'{other}'\. Did you mean '{ours}'\?"):
+        GRUClassifier(**{other: 1})
+
+
+def test_one_distinct_sample_fits_without_warnings(rng):
+    """The ridge start cannot choose its penalty by leave-one-out on one distinct
+    sample (scikit-learn's RidgeCV divides by zero): it takes the strongest."""
+    import warnings
+
+    X = np.ones((5, 4, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = GRURegressor(**FAST).fit(X, np.full(5, 3.0))
+        single = GRURegressor(**FAST).fit(rng.randn(1, 4, 1), [2.0])
+    np.testing.assert_allclose(model.predict(X[:1]), [3.0], rtol=1e-6)
+    assert np.isfinite(single.predict(rng.randn(3, 4, 1))).all()
+
+
 # -- targets relative to the last value ----------------------------------------------
 
 
@@ -357,3 +384,18 @@ def test_a_warm_start_keeps_relative_targets_or_levels(rng):
             model.set_params(relative_to=asked).fit(X, y)
         model.set_params(relative_to=fitted).fit(X, y)  # unchanged: continues
         assert model.n_iter_ == 2 * FAST["max_epochs"]
+
+
+def test_a_warm_start_refuses_another_column_order(rng):
+    """Fitted on lag columns in one order, a network continued on the other order would
+    read time backwards (R² fell from 1.0 to -0.78): refused, as a changed standardize
+    is. A new fit may change it; predict reads the columns as the fit did."""
+    lags = rng.randn(60, 8)
+    y = lags[:, -1] + 0.5 * lags[:, -2]
+    model = GRURegressor(**FAST, warm_start=True).fit(lags, y)
+    before = model.predict(lags)
+    with pytest.raises(ValueError, match="'column_order': 'newest_first'"):
+        model.set_params(column_order="newest_first").fit(lags, y)
+    np.testing.assert_array_equal(model.predict(lags), before)  # as fitted
+    model.set_params(warm_start=False).fit(lags[:, ::-1], y)  # a new network
+    np.testing.assert_array_equal(model.predict(lags[:, ::-1]), before)
