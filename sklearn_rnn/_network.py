@@ -69,7 +69,13 @@ def _pool(outputs, lengths, readout):
 
 
 class RecurrentModule(nn.Module):
-    """A recurrent stack read at the last valid step of each sequence, then a linear layer.
+    """A recurrent stack that summarises each sequence (the output at its last valid step,
+    or the mean or maximum of its outputs), a linear head on the summary, and beside them
+    an optional linear path from the last steps.
+
+    The constructor's arguments are kept in ``arguments`` (their one home: ``readout``,
+    ``patch_size``, ``dropout``, ``linear_window`` and ``linear_features`` read them
+    there), so that a network describes itself (:meth:`sizes_of`, :meth:`check_shapes`).
 
     Parameters
     ----------
@@ -105,6 +111,11 @@ class RecurrentModule(nn.Module):
         How the top layer's outputs summarise a sequence for the head: the output at
         its last valid step (for a bidirectional stack, the backward direction's at the
         first), or their mean or maximum over its valid steps. Padding never enters.
+    patch_size : int
+        Consecutive steps joined into one step of the stack: a sequence of ``n`` steps
+        is read as ``ceil(n / patch_size)`` patches, the last ending at its last step
+        (the first completed with zeros before its start). The linear path reads the
+        steps themselves.
     """
 
     def __init__(
@@ -148,19 +159,22 @@ class RecurrentModule(nn.Module):
             batch_first=True,
             **kwargs,
         )
+        # Derived from the arguments: the directions, and the dropout between layers.
         self.num_directions = 2 if bidirectional else 1
-        self.dropout = dropout
         self.layer_dropout = dropout if num_layers > 1 else 0.0
         # Set by training: the dropout masks' source, so that no fit draws from torch's
         # process-wide generator while it trains (see _drop).
         self.generator = None
         self.head = nn.Linear(self.num_directions * hidden_size, output_size)
-        self.linear_window = linear_window
-        self.linear_features = linear_features
         linear_inputs = linear_window * (input_size if linear_features is None else linear_features)
         self.linear = nn.Linear(linear_inputs, output_size) if linear_window else None
-        self.readout = readout
-        self.patch_size = patch_size
+
+    # The arguments that forward reads, from their one home.
+    readout = property(lambda self: self.arguments["readout"])
+    patch_size = property(lambda self: self.arguments["patch_size"])
+    dropout = property(lambda self: self.arguments["dropout"])
+    linear_window = property(lambda self: self.arguments["linear_window"])
+    linear_features = property(lambda self: self.arguments["linear_features"])
 
     @staticmethod
     def sizes_of(shapes, patch_size=1, linear_features=None):

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin
-from sklearn.metrics import d2_pinball_score, r2_score
+from sklearn.metrics import d2_absolute_error_score, d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
 from ._base import (
@@ -278,12 +278,16 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
     def _validation_score(self, y_true, y_pred, sample_weight=None):
-        """R², or with ``loss="quantile"`` its counterpart for that quantile, the D²
-        pinball score: R² would keep the epoch whose predictions are nearest the mean."""
+        """The score that fits the loss: R² for the squared error; for a quantile, its
+        D² pinball score (R² would keep the epoch whose predictions are nearest the
+        mean); for the absolute error and Huber's loss, which weigh large errors less
+        than the squared error does, the D² absolute error score."""
         if self.loss == "quantile":
             return d2_pinball_score(
                 y_true, y_pred, alpha=self.quantile, sample_weight=sample_weight
             )
+        if self.loss in ("absolute_error", "huber"):
+            return d2_absolute_error_score(y_true, y_pred, sample_weight=sample_weight)
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
     # What _output_size reads, as error messages name it.
@@ -377,7 +381,8 @@ default="squared_error"
     early_stopping : bool or "auto", default="auto"
         Hold out the last ``validation_fraction`` of the samples, in the order given,
         and stop when their R² (with ``loss="quantile"``, scikit-learn's
-        ``d2_pinball_score`` of that quantile) has not improved by ``tol`` for
+        ``d2_pinball_score`` of that quantile; with ``"absolute_error"`` and
+        ``"huber"``, its ``d2_absolute_error_score``) has not improved by ``tol`` for
         ``n_iter_no_change`` epochs; the weights of the best epoch are restored. The
         weights training starts from compete too: a new network's ridge start (see
         ``linear_window``) is kept when no epoch beats it on the held-out samples. The
@@ -414,7 +419,8 @@ _ATTRIBUTES = """\
 
     validation_scores_ : list of float or None
         R² of the predictions of the held-out tail at each epoch with early stopping
-        (the D² pinball score with ``loss="quantile"``); else None.
+        (the D² pinball score with ``loss="quantile"``, the D² absolute error score
+        with ``"absolute_error"`` and ``"huber"``); else None.
 
     best_validation_score_ : float or None
         Best validation score, whose weights were restored; None without early

@@ -145,7 +145,7 @@ def test_dropout_between_layers_is_ours_and_applies_in_training_only(bidirection
         bidirectional=bidirectional, dropout=0.5, readout=readout,
     )  # fmt: skip
     assert module.rnn.dropout == 0 and module.layer_dropout == 0.5
-    module.dropout = 0.0  # leave only the dropout between the layers
+    module.arguments["dropout"] = 0.0  # leave only the dropout between the layers
     lengths = torch.tensor([3, 6, 1, 4])
     X = torch.randn(4, 6, 2)
     with torch.no_grad():

@@ -593,6 +593,23 @@ def test_a_stored_model_keeps_the_callbacks_parameter_not_the_trained_copies():
     assert restored.n_iter_ == 5
 
 
+@pytest.mark.parametrize("loss", ["absolute_error", "huber"])
+def test_robust_losses_validate_by_the_absolute_error(loss):
+    """A model of the absolute error (or Huber's loss) starts from the median and keeps
+    the epoch whose absolute errors are smallest on the tail: scored by the D² absolute
+    error, not R², which large errors dominate."""
+    from sklearn.metrics import d2_absolute_error_score
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 6, 1)
+    y = X[:, -1, 0] + rng.standard_t(1.5, size=200)  # heavy tails
+    model = LSTMRegressor(loss=loss, early_stopping=True, random_state=0).fit(X, y)
+    tail = slice(180, None)
+    score = d2_absolute_error_score(y[tail], model.predict(X[tail]))
+    assert model.best_validation_score_ == pytest.approx(score, abs=1e-5)
+    assert r2_score(y[tail], model.predict(X[tail])) != pytest.approx(score, abs=1e-3)
+
+
 @pytest.mark.parametrize("quantile", [0.1, 0.9])
 def test_a_quantile_model_at_the_defaults_predicts_that_quantile(quantile):
     """The ridge start predicts the quantile (its intercept moved by the residuals'
