@@ -489,6 +489,11 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         return tags
 
+    def __sklearn_is_fitted__(self):
+        """Fitted when a fit has recorded its network (``check_is_fitted`` asks this,
+        instead of listing every attribute of the estimator on each prediction)."""
+        return "net_" in vars(self)
+
     # -- fitting: validate, train, record -----------------------------------------------
 
     def _fit(self, X, y, sample_weight, *, incremental, **target_options):
@@ -506,10 +511,12 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
         y, target_state, sample_weight = self._encode_targets(
             y, sample_weight, continues=continues, last=last, **target_options
         )
+        given = X
         X = self._network_inputs(X, lengths, last, target_state)
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
-        if scaling["input_mean_"] is not None:
-            X = standardize(X, lengths, scaling["input_mean_"], scaling["input_scale_"])
+        if scaling["input_mean_"] is not None:  # in place where X is a new array already
+            mean, scale = scaling["input_mean_"], scaling["input_scale_"]
+            X = standardize(X, lengths, mean, scale, in_place=X is not given)
         record = {
             "n_features_in_": info["n_features"],
             "feature_names_in_": info["feature_names_in"],
@@ -749,10 +756,12 @@ class BaseRecurrentEstimator(CallbackSupportMixin, BaseEstimator):
             X, form=self._input_form(), order=self._column_order
         )
         last = last_steps(X, lengths)
-        X = self._network_inputs(X, lengths, last, vars(self))
-        if self.input_mean_ is not None:
-            X = standardize(X, lengths, self.input_mean_, self.input_scale_)
-        return forward(self.net_, X, lengths), last
+        inputs = self._network_inputs(X, lengths, last, vars(self))
+        if self.input_mean_ is not None:  # in place where the inputs are a new array
+            inputs = standardize(
+                inputs, lengths, self.input_mean_, self.input_scale_, in_place=inputs is not X
+            )
+        return forward(self.net_, inputs, lengths), last
 
     # -- fitted state: one record, shared by fit, pickle, skops and save_model ---------
 

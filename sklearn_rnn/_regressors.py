@@ -270,11 +270,12 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             )
 
     def _decode_outputs(self, outputs, last):
-        y_pred = outputs.astype(np.float64)
+        y_pred = outputs.astype(np.float64)  # a new array: scaled back in place
         if self.target_mean_ is not None:
-            y_pred = y_pred * self.target_scale_ + self.target_mean_
+            y_pred *= self.target_scale_
+            y_pred += self.target_mean_
         if self.relative_features_ is not None:
-            y_pred = y_pred + last[:, self.relative_features_]
+            y_pred += last[:, self.relative_features_]
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
     def _validation_score(self, y_true, y_pred, sample_weight=None):

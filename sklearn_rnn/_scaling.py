@@ -53,8 +53,17 @@ def target_statistics(y, sample_weight=None):
     return _weighted_moments(np.asarray(y, dtype=np.float64), weight)
 
 
-def standardize(X, lengths, mean, scale):
-    """``(X - mean) / scale`` as a new float32 array, with the padding kept at zero."""
+def standardize(X, lengths, mean, scale, *, in_place=False):
+    """``(X - mean) / scale`` as float32, with the padding kept at zero: a new array, or
+    ``X`` itself with ``in_place`` (a float32 array of the caller's own, zero padding)."""
+    if in_place:
+        if lengths is None:
+            X -= mean
+            X /= scale
+        else:
+            observed = _observed(X, lengths)
+            X[observed] = (X[observed] - mean) / scale
+        return X
     if lengths is None:
         return ((X - mean) / scale).astype(np.float32, copy=False)
     observed = _observed(X, lengths)

@@ -445,19 +445,42 @@ def forward(net, X, lengths):
     if lengths is not None:
         order = np.argsort(lengths, kind="stable")
         X, lengths = X[order], lengths[order]
-    dataset = SequenceDataset(
-        as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
-    )
-    batches = BatchIterator(dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE)
     net._set_training(False)
     with torch.inference_mode(), thread_policy():
-        outputs = [net.infer(batch)[:n_rows].cpu() for (batch, _), n_rows in batches.with_sizes()]
-    outputs = outputs[0].numpy() if len(outputs) == 1 else torch.cat(outputs).numpy()
+        if len(X) <= PREDICT_BATCH_SIZE:  # one batch: padded here, no dataset to slice
+            outputs = _infer_padded(net, X, lengths)
+        else:
+            dataset = SequenceDataset(
+                as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
+            )
+            batches = BatchIterator(
+                dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE
+            )
+            outputs = torch.cat(
+                [net.infer(batch)[:n_rows].cpu() for (batch, _), n_rows in batches.with_sizes()]
+            ).numpy()
     if order is None:
         return outputs
     unsorted = np.empty_like(outputs)
     unsorted[order] = outputs
     return unsorted
+
+
+def _infer_padded(net, X, lengths):
+    """One batch of the internal form, padded with zero sequences of full length to a
+    multiple of ``PREDICT_ROW_MULTIPLE`` rows (as the batch iterator pads), its rows'
+    outputs as float32 numpy."""
+    n_rows = len(X)
+    n_pad = -n_rows % PREDICT_ROW_MULTIPLE
+    if n_pad:
+        X = np.concatenate([X, np.zeros((n_pad,) + X.shape[1:], dtype=X.dtype)])
+    if lengths is None:
+        batch = as_tensor(X)
+    else:
+        if n_pad:
+            lengths = np.concatenate([lengths, np.full(n_pad, X.shape[1], dtype=lengths.dtype)])
+        batch = {"X": as_tensor(X), "lengths": torch.from_numpy(lengths)}
+    return net.infer(batch)[:n_rows].cpu().numpy()
 
 
 # -- the net as plain data ---------------------------------------------------------------
