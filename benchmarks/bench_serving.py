@@ -15,7 +15,9 @@ sample, run interleaved in one process:
 - ``onnxruntime``: ``session.run`` on the graph from :func:`sklearn_rnn.to_onnx`, one
   thread, with the scaling inside (the same output as ``predict``).
 
-The ratio to the module on 8 rows is what ``predict`` adds around the batch it runs.
+The ratio to the module on 8 rows is what ``predict`` adds around the batch it runs: the
+median over repetitions of the ratio within each repetition (paired, so that the
+machine's drift between repetitions cancels).
 
 Usage::
 
@@ -75,6 +77,7 @@ def calls_for(model, method, X, ort):
 
 
 def measure(calls, repeats, n_calls):
+    """Each call's times (s), one per repetition, the calls interleaved."""
     times = {name: [] for name in calls}
     for call in calls.values():
         for _ in range(50):  # warm-up
@@ -86,7 +89,7 @@ def measure(calls, repeats, n_calls):
             for _ in range(n_calls):
                 calls[name]()
             times[name].append((time.perf_counter() - start) / n_calls)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
 
 
 def main(argv=None):
@@ -109,16 +112,22 @@ def main(argv=None):
     for name, (model, method, y) in models.items():
         y = y if y is not None else (y_train > 0).astype(int)
         model.set_params(random_state=0).fit(X_train, y)
-        medians = measure(calls_for(model, method, X, ort), args.repeats, args.calls)
-        results[name] = {k: v * 1e6 for k, v in medians.items()}
-        floor = medians["module, 8 rows"]
+        times = measure(calls_for(model, method, X, ort), args.repeats, args.calls)
+        floor = np.array(times["module, 8 rows"])
+        results[name] = {
+            call: {
+                "us_per_call": statistics.median(t) * 1e6,
+                "ratio_to_module_8_rows": float(np.median(np.array(t) / floor)),
+            }
+            for call, t in times.items()
+        }
         print(f"\n{name}{'µs/call':>{26 - len(name)}s}{'/ module, 8 rows':>18s}")
-        for call, median in medians.items():
-            print(f"  {call:22s}{median * 1e6:10.1f}{median / floor:18.3f}")
+        for call, r in results[name].items():
+            print(f"  {call:22s}{r['us_per_call']:10.1f}{r['ratio_to_module_8_rows']:18.3f}")
     print(f"\ntorch threads: {torch.get_num_threads()}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"torch_threads": torch.get_num_threads(), "us_per_call": results}, f)
+            json.dump({"torch_threads": torch.get_num_threads(), "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -472,14 +472,12 @@ def _infer_padded(net, X, lengths):
     outputs as float32 numpy."""
     n_rows = len(X)
     n_pad = -n_rows % PREDICT_ROW_MULTIPLE
-    if n_pad:
-        X = np.concatenate([X, np.zeros((n_pad,) + X.shape[1:], dtype=X.dtype)])
+    padded = torch.zeros((n_rows + n_pad,) + X.shape[1:], dtype=torch.float32)
+    padded.numpy()[:n_rows] = X  # a copy: X may be the caller's, even read-only
     if lengths is None:
-        batch = as_tensor(X)
-    else:
-        if n_pad:
-            lengths = np.concatenate([lengths, np.full(n_pad, X.shape[1], dtype=lengths.dtype)])
-        batch = {"X": as_tensor(X), "lengths": torch.from_numpy(lengths)}
+        return net.infer(padded)[:n_rows].cpu().numpy()
+    full = torch.full((n_pad,), X.shape[1], dtype=torch.int64)
+    batch = {"X": padded, "lengths": torch.cat([torch.from_numpy(lengths), full])}
     return net.infer(batch)[:n_rows].cpu().numpy()
 
 

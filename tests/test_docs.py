@@ -279,3 +279,25 @@ def test_the_classifiers_figures_are_the_results_files():
         (DOCS / "user_guide" / "classification.rst").read_text().split()
     )
     assert f"seeds 0-2 score {shown} here" in " ".join((ROOT / "README.md").read_text().split())
+
+
+def test_the_serving_figures_are_the_results_files():
+    import json
+
+    results = json.loads((ROOT / "benchmarks" / "results_serving_cpu.json").read_text())
+    regressor = results["results"]["LSTMRegressor"]
+    classifier = results["results"]["LSTMClassifier"]
+    onnx = f"{regressor['onnxruntime']['us_per_call']:.0f}"
+    predict = f"{regressor['predict']['us_per_call']:.0f}"
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"took {onnx} µs in onnxruntime against {predict} µs for `predict`" in readme
+    guide = " ".join((DOCS / "user_guide" / "performance.rst").read_text().split())
+    ratio = f"{regressor['predict']['ratio_to_module_8_rows']:.2f}x the module on 8 rows"
+    assert f"``predict`` {ratio}" in guide
+    assert (
+        f"``predict_proba`` {classifier['predict_proba']['ratio_to_module_8_rows']:.2f}x" in guide
+    )
+    deploying = " ".join((DOCS / "user_guide" / "deploying.rst").read_text().split())
+    share = regressor["onnxruntime"]["us_per_call"] / regressor["predict"]["us_per_call"]
+    assert f"``predict`` took {predict} µs" in deploying
+    assert f"{share:.2f} times ``predict``" in deploying
