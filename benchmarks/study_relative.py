@@ -51,7 +51,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.metrics import mean_absolute_error
 
 from sklearn_rnn import LSTMRegressor, frame_forecast
-from sklearn_rnn._training import RIDGE_ALPHAS
+from sklearn_rnn._linear_start import RIDGE_ALPHAS
 
 WINDOW = 12
 

@@ -9,15 +9,17 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import (
+    BaseRecurrentEstimator,
+    with_callbacks,
+)
+from ._fitted_state import NotAFittedState
+from ._parameter_docs import (
     CLOSING_PARAMETERS,
     COLUMN_ORDER_DOC,
     NOTES_DOC,
     PATCH_SIZE_DOC,
     READOUT_DOC,
-    BaseRecurrentEstimator,
-    NotAFittedState,
     parameter_docs,
-    with_callbacks,
 )
 
 

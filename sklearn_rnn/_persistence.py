@@ -10,7 +10,9 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import NotAFittedState, _resolve_device, registered_estimators
+from ._base import registered_estimators
+from ._fitted_state import NotAFittedState
+from ._training import resolve_device
 
 __all__ = ["load_model", "save_model"]
 
@@ -241,7 +243,7 @@ def load_model(path, *, device="cpu"):
     >>> loaded.n_features_in_
     2
     """
-    device = _resolve_device(device)  # the same error as fit's for a missing GPU
+    device = resolve_device(device)  # the same error as fit's for a missing GPU
     meta, weights, optimizer = _read(path)
     estimator = _estimator_from_params(path, meta, device)
     fitted = meta["fitted"]

@@ -10,13 +10,15 @@ from sklearn.metrics import d2_absolute_error_score, d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
 from ._base import (
+    BaseRecurrentEstimator,
+)
+from ._fitted_state import NotAFittedState
+from ._parameter_docs import (
     CLOSING_PARAMETERS,
     COLUMN_ORDER_DOC,
     NOTES_DOC,
     PATCH_SIZE_DOC,
     READOUT_DOC,
-    BaseRecurrentEstimator,
-    NotAFittedState,
     parameter_docs,
 )
 from ._scaling import relative_inputs, target_statistics

@@ -1,10 +1,10 @@
-"""The training side: the skorch net, its callbacks, seeding, continuation, serialisation.
+"""The training side: the skorch net, its callbacks, seeding, continuation, devices.
 
 The estimators (``_base.py``) meet this module at a few calls: :func:`train` fits a net
-on data in the internal form, :func:`summary` reads what the fit recorded,
-:func:`forward` predicts with one, and :func:`net_state` / :func:`restore_net` turn a
-net into plain data and back. Nothing here knows about scikit-learn's parameters or
-fitted attributes.
+on data in the internal form (its linear path started by ``_linear_start``),
+:func:`summary` reads what the fit recorded and :func:`forward` predicts with one
+(``_fitted_state`` turns a net into plain data and back). Nothing here knows about
+scikit-learn's parameters or fitted attributes.
 
 Private names of skorch used here (each checked by ``tests/test_training_side.py``):
 ``NeuralNet._set_training`` (overridden: the train/eval mode set only when it changes)
@@ -13,6 +13,7 @@ and the contract of ``NeuralNet.train_step`` (replaced by a closure-free version
 
 import contextlib
 import copy
+import inspect
 import threading
 import warnings
 from collections.abc import Mapping
@@ -20,15 +21,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
-from skorch.history import History
 from skorch.utils import TeeGenerator, noop
-from threadpoolctl import threadpool_limits
 
 from ._callbacks import (
     DivergenceCheck,
@@ -40,16 +38,19 @@ from ._callbacks import (
     ValidationScore,
 )
 from ._dataset import BatchIterator, SequenceDataset, as_tensor
+from ._linear_start import start_from_ridge
 from ._threads import thread_policy
 from ._weights import canonicalize, relative_weights, repeats_or_weights
 
 __all__ = [
+    "OPTIMIZERS",
     "NetConfig",
     "TrainConfig",
     "build_net",
     "forward",
-    "net_state",
-    "restore_net",
+    "optimizer_class",
+    "optimizer_params",
+    "resolve_device",
     "summary",
     "train",
     "validation_split_fits",
@@ -302,7 +303,7 @@ def train(
             if previous is not None:
                 _continue_from(net, previous)
             elif options.init_linear and getattr(net.module_, "linear", None) is not None:
-                _start_from_ridge(net.module_, X, lengths, y, sample_weight, options.start_quantile)
+                start_from_ridge(net.module_, X, lengths, y, sample_weight, options.start_quantile)
             if valid is not None:
                 _score_start(net, valid, score)
         # Dropout draws from the net's own generator: training holds no process-wide lock.
@@ -481,65 +482,57 @@ def _infer_padded(net, X, lengths):
     return net.infer(batch)[:n_rows].cpu().numpy()
 
 
-# -- the net as plain data ---------------------------------------------------------------
+# -- optimizers -----------------------------------------------------------------------
+
+# The optimizers ``optimizer`` names.
+OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
-def net_state(net):
-    """The net as plain data: weights (numpy), history (lists, dicts), optimizer state.
-
-    The optimizer state (Adam's moments, twice the size of the weights) serves further
-    training, not prediction; it is kept so that ``partial_fit`` or a warm start on a
-    stored copy continues exactly as on the original (dask-ml's ``Incremental``
-    pickles the estimator between blocks).
-    """
-    return {
-        "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
-        "history": copy.deepcopy(list(net.history)),
-        # Its per-weight state only: its settings come from the parameters on restoring.
-        "optimizer": (
-            {"state": _to_numpy(net.optimizer_.state_dict()["state"])}
-            if net.optimizer_.state
-            else None
-        ),
-    }
+def optimizer_class(optimizer):
+    """The optimizer's class: a name of ``OPTIMIZERS``, or a torch optimizer class."""
+    if isinstance(optimizer, str):
+        return OPTIMIZERS[optimizer]
+    if not issubclass(optimizer, torch.optim.Optimizer):
+        raise ValueError(
+            "optimizer must be 'adam', 'adamw', 'sgd' or a torch.optim.Optimizer "
+            f"subclass; got {optimizer!r}."
+        )
+    return optimizer
 
 
-def restore_net(config, state):
-    """A net of ``config`` holding what :func:`net_state` recorded, ready to predict."""
-    net = build_net(config)
-    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # weights replaced below
-        net.initialize()
-    net.module_.load_state_dict({k: as_tensor(v) for k, v in state["module"].items()})
-    if state.get("optimizer") is not None:
-        # Its per-weight state (moments); its settings are those the parameters give,
-        # as a continued fit sets them anyway (see _continue_from).
-        fresh = net.optimizer_.state_dict()
-        fresh["state"] = _to_torch(state["optimizer"]["state"])
-        net.optimizer_.load_state_dict(fresh)
-    net.history = History(copy.deepcopy(list(state.get("history") or [])))
-    return net
+def optimizer_params(optimizer, lr, weight_decay):
+    """``lr``, and ``weight_decay`` where the optimizer takes it (LBFGS does not)."""
+    params = {"lr": lr}
+    if "weight_decay" in inspect.signature(optimizer).parameters:
+        params["weight_decay"] = weight_decay
+    elif weight_decay:
+        raise ValueError(
+            f"weight_decay={weight_decay} was given, but {optimizer.__name__} "
+            "takes no weight decay; set weight_decay=0 or choose another optimizer."
+        )
+    return params
 
 
-def _to_numpy(obj):
-    """Tensors to numpy arrays, recursively through dicts, lists and tuples."""
-    if isinstance(obj, torch.Tensor):
-        return obj.detach().cpu().numpy()
-    if isinstance(obj, dict):
-        return {k: _to_numpy(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_numpy(v) for v in obj)
-    return obj
+# -- devices ---------------------------------------------------------------------------
 
 
-def _to_torch(obj):
-    """Numpy arrays to tensors, recursively through dicts, lists and tuples."""
-    if isinstance(obj, np.ndarray):
-        return torch.from_numpy(obj.copy())
-    if isinstance(obj, dict):
-        return {k: _to_torch(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_torch(v) for v in obj)
-    return obj
+def resolve_device(device):
+    """``"auto"`` to ``"cuda"`` where available; any other value checked by torch."""
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device must be 'cpu', 'cuda', 'cuda:<index>', 'auto' or a torch.device; "
+            f"got {device!r}."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine; use device='cpu' or device='auto'."
+        )
+    return str(resolved)
 
 
 # -- seeds, data, continuation -----------------------------------------------------------
@@ -564,7 +557,7 @@ def _seeds(random_state, n=2, offset=0):
 # the weight initialisation (dropout draws from each net's own generator), so that
 # section holds this lock: two estimators fitted at once in two threads then give the
 # results each gives alone.
-_GLOBAL_RNG_LOCK = threading.RLock()
+GLOBAL_RNG_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -575,7 +568,7 @@ def _seeded_rng(seed, device):
     """
     cuda = torch.device(device).type == "cuda"
     devices = list(range(torch.cuda.device_count())) if cuda else []
-    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
         torch.default_generator.manual_seed(seed)
         if devices:
             torch.cuda.manual_seed_all(seed)
@@ -631,78 +624,6 @@ def _split_validation(arrays, fraction, seed=None):
     if tail[1] is not None and (tail[1] == tail[0].shape[1]).all():
         tail = (tail[0], None) + tail[2:]
     return head, tail
-
-
-# The penalties among which the linear path's ridge start chooses by leave-one-out
-# error (on standardised inputs and targets: from nearly none to strong shrinkage).
-RIDGE_ALPHAS = np.logspace(-2, 3, 11)
-
-
-def _start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
-    """Start the module's linear path from ridge regression, its recurrent head at zero.
-
-    scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
-    penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error, fitted
-    on the rows whose sequences fill those steps (see :func:`_complete_rows`). In
-    float64 with one BLAS thread, so that the result does not depend on the number of
-    threads (serial and parallel searches agree to the last bit). For a loss that
-    estimates a ``quantile`` of ``y`` (the pinball loss, the absolute error's median)
-    the intercept moves by that quantile of the ridge's residuals: the start then
-    predicts that quantile of a linear model, not the mean (two interval bounds both
-    started at the mean, and kept there by early stopping, made an interval of width
-    zero).
-    """
-    Z = module.last_steps(
-        as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
-    ).numpy()
-    weight = None if sample_weight is None else relative_weights(sample_weight)
-    complete = _complete_rows(lengths, module.linear_window, sample_weight)
-    if complete is not None:
-        Z, y = Z[complete], y[complete]
-        weight = None if weight is None else relative_weights(weight[complete])
-    with threadpool_limits(limits=1, user_api="blas"):
-        Z = Z.astype(np.float64)
-        # One distinct sample leaves no other to validate on: no leave-one-out error to
-        # choose by, and the strongest penalty (the weighted mean, in effect).
-        ridge = Ridge(alpha=RIDGE_ALPHAS[-1]) if len(Z) < 2 else RidgeCV(alphas=RIDGE_ALPHAS)
-        ridge.fit(Z, y.astype(np.float64), sample_weight=weight)
-        residuals = y.reshape(len(y), -1) - ridge.predict(Z).reshape(len(y), -1)
-    coef = np.atleast_2d(ridge.coef_).T  # (inputs, outputs)
-    intercept = np.atleast_1d(ridge.intercept_)
-    if quantile is not None:
-        intercept = intercept + _weighted_quantile(residuals, quantile, weight)
-    module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
-
-
-# The ridge start fits the rows whose sequences fill the linear window when there are at
-# least this many: a row that starts later reads zeros before its start, which are no
-# values of the series (the first rows of a series framed in windows).
-MIN_COMPLETE_ROWS = 5
-
-
-def _complete_rows(lengths, window, sample_weight=None):
-    """The rows whose sequences fill the last ``window`` steps, or None for all rows
-    (every row is complete, or too few are)."""
-    if lengths is None:
-        return None
-    complete = lengths >= window
-    if sample_weight is not None:
-        complete &= sample_weight > 0
-    if complete.all() or complete.sum() < MIN_COMPLETE_ROWS:
-        return None
-    return np.flatnonzero(complete)
-
-
-def _weighted_quantile(values, quantile, weight=None):
-    """Each column's ``quantile`` (the inverted empirical distribution: the smallest
-    value whose cumulative weight reaches ``quantile`` of the total)."""
-    weight = np.ones(len(values)) if weight is None else np.asarray(weight, np.float64)
-    order = np.argsort(values, axis=0, kind="stable")
-    cumulative = np.cumsum(weight[order], axis=0)
-    rank = (cumulative < quantile * cumulative[-1]).sum(axis=0)
-    return np.take_along_axis(values, order, axis=0)[
-        np.minimum(rank, len(values) - 1), np.arange(values.shape[1])
-    ]
 
 
 def _continue_from(net, previous):

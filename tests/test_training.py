@@ -487,7 +487,7 @@ def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps(rel
     from the last value."""
     from sklearn.linear_model import RidgeCV
 
-    from sklearn_rnn._training import RIDGE_ALPHAS
+    from sklearn_rnn._linear_start import RIDGE_ALPHAS
 
     X, y = _data()
     start = LSTMRegressor(

@@ -1,0 +1,89 @@
+"""The start of the linear path: ridge regression on the steps it reads.
+
+A new regressor's network starts where a linear model on the same window ends: its
+linear path at ``RidgeCV``'s solution (penalty by leave-one-out error, on the rows whose
+windows fill the path), its recurrent head at zero. Early stopping then keeps that start
+unless training beats it (see ``_training.train``).
+"""
+
+import numpy as np
+import torch
+from sklearn.linear_model import Ridge, RidgeCV
+from threadpoolctl import threadpool_limits
+
+from ._dataset import as_tensor
+from ._weights import relative_weights
+
+__all__ = ["RIDGE_ALPHAS", "start_from_ridge"]
+
+
+# The penalties among which the linear path's ridge start chooses by leave-one-out
+# error (on standardised inputs and targets: from nearly none to strong shrinkage).
+RIDGE_ALPHAS = np.logspace(-2, 3, 11)
+
+
+def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
+    """Start the module's linear path from ridge regression, its recurrent head at zero.
+
+    scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
+    penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error, fitted
+    on the rows whose sequences fill those steps (see :func:`_complete_rows`). In
+    float64 with one BLAS thread, so that the result does not depend on the number of
+    threads (serial and parallel searches agree to the last bit). For a loss that
+    estimates a ``quantile`` of ``y`` (the pinball loss, the absolute error's median)
+    the intercept moves by that quantile of the ridge's residuals: the start then
+    predicts that quantile of a linear model, not the mean (two interval bounds both
+    started at the mean, and kept there by early stopping, made an interval of width
+    zero).
+    """
+    Z = module.last_steps(
+        as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
+    ).numpy()
+    weight = None if sample_weight is None else relative_weights(sample_weight)
+    complete = _complete_rows(lengths, module.linear_window, sample_weight)
+    if complete is not None:
+        Z, y = Z[complete], y[complete]
+        weight = None if weight is None else relative_weights(weight[complete])
+    with threadpool_limits(limits=1, user_api="blas"):
+        Z = Z.astype(np.float64)
+        # One distinct sample leaves no other to validate on: no leave-one-out error to
+        # choose by, and the strongest penalty (the weighted mean, in effect).
+        ridge = Ridge(alpha=RIDGE_ALPHAS[-1]) if len(Z) < 2 else RidgeCV(alphas=RIDGE_ALPHAS)
+        ridge.fit(Z, y.astype(np.float64), sample_weight=weight)
+        residuals = y.reshape(len(y), -1) - ridge.predict(Z).reshape(len(y), -1)
+    coef = np.atleast_2d(ridge.coef_).T  # (inputs, outputs)
+    intercept = np.atleast_1d(ridge.intercept_)
+    if quantile is not None:
+        intercept = intercept + _weighted_quantile(residuals, quantile, weight)
+    module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
+
+
+# The ridge start fits the rows whose sequences fill the linear window when there are at
+# least this many: a row that starts later reads zeros before its start, which are no
+# values of the series (the first rows of a series framed in windows).
+MIN_COMPLETE_ROWS = 5
+
+
+def _complete_rows(lengths, window, sample_weight=None):
+    """The rows whose sequences fill the last ``window`` steps, or None for all rows
+    (every row is complete, or too few are)."""
+    if lengths is None:
+        return None
+    complete = lengths >= window
+    if sample_weight is not None:
+        complete &= sample_weight > 0
+    if complete.all() or complete.sum() < MIN_COMPLETE_ROWS:
+        return None
+    return np.flatnonzero(complete)
+
+
+def _weighted_quantile(values, quantile, weight=None):
+    """Each column's ``quantile`` (the inverted empirical distribution: the smallest
+    value whose cumulative weight reaches ``quantile`` of the total)."""
+    weight = np.ones(len(values)) if weight is None else np.asarray(weight, np.float64)
+    order = np.argsort(values, axis=0, kind="stable")
+    cumulative = np.cumsum(weight[order], axis=0)
+    rank = (cumulative < quantile * cumulative[-1]).sum(axis=0)
+    return np.take_along_axis(values, order, axis=0)[
+        np.minimum(rank, len(values) - 1), np.arange(values.shape[1])
+    ]
