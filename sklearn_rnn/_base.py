@@ -445,10 +445,10 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
     def _check_sequences(self, X, y="no_validation", *, form=None, order=None):
         """The internal form of ``X`` (and ``y``); 2-D columns put oldest first, read in
         ``order`` (by default ``column_order``)."""
-        X, lengths, y, info = check_sequences(self, X, y, form=form, y_numeric=self._y_numeric)
-        if info["tabular"] and (order or self.column_order) == "newest_first":
-            X = np.ascontiguousarray(X[:, ::-1])  # the network reads the oldest first
-        return X, lengths, y, info
+        newest_first = (order or self.column_order) == "newest_first"
+        return check_sequences(
+            self, X, y, form=form, y_numeric=self._y_numeric, newest_first=newest_first
+        )
 
     def _input_form(self):
         return {"tabular": self._tabular, "n_features": self.n_features_in_}

@@ -156,7 +156,9 @@ def _left_align(X):
     return out, lengths.astype(np.int64)
 
 
-def check_sequences(estimator, X, y="no_validation", *, form=None, y_numeric=True):
+def check_sequences(
+    estimator, X, y="no_validation", *, form=None, y_numeric=True, newest_first=False
+):
     """Validate ``X`` (and ``y``) in any accepted form; return the internal form.
 
     Nothing is set on ``estimator``: what ``fit`` must record is returned in ``info``.
@@ -179,6 +181,8 @@ def check_sequences(estimator, X, y="no_validation", *, form=None, y_numeric=Tru
         ``fit``, ``{"tabular": bool, "n_features": int}``, that ``X`` must have.
     y_numeric : bool, default=True
         Whether ``y`` must be numeric (regression) or may hold labels of any kind.
+    newest_first : bool, default=False
+        Whether the columns of a 2-D ``X`` run from the newest time step to the oldest.
 
     Returns
     -------
@@ -219,21 +223,27 @@ def check_sequences(estimator, X, y="no_validation", *, form=None, y_numeric=Tru
         _check_fitted_form(estimator, ndim, form)
     if ndim != 3:
         # Tabular input (or invalid dimensions, reported in scikit-learn's words):
-        # each column is one time step of one feature.
+        # each column is one time step of one feature, the oldest first once
+        # ``newest_first`` columns are reversed; leading NaN columns of a row mean that
+        # its sequence starts later.
         X, y, names = _check_tabular(estimator, X, y, form, y_numeric)
         with np.errstate(over="ignore"):  # reported below, with its place
             X3 = np.ascontiguousarray(X, dtype=np.float32)[:, :, None]
-        if not np.isfinite(X3).all():  # finite in float64, beyond float32
-            i, t, _ = np.argwhere(~np.isfinite(X3))[0]
+        if np.isinf(X3).any():  # finite in float64, beyond float32
+            i, t, _ = np.argwhere(np.isinf(X3))[0]
             raise ValueError(
                 f"Input X contains a value too large for float32 ({X[i, t]:g} in row {i}, "
                 f"column {t}); the networks compute in float32, whose largest value is "
                 f"{np.finfo(np.float32).max:.4g}. Scale X."
             )
+        n_columns = X3.shape[1]
+        if newest_first:
+            X3 = np.ascontiguousarray(X3[:, ::-1])
+        X3, lengths = _left_align(X3)
         if y is not None and y_numeric:
             _check_numeric_targets(y)
-        info = {"tabular": True, "n_features": X3.shape[1], "feature_names_in": names}
-        return X3, None, y, info
+        info = {"tabular": True, "n_features": n_columns, "feature_names_in": names}
+        return X3, lengths, y, info
 
     if ragged:
         X3, lengths = _ragged_to_array(X)
@@ -374,7 +384,8 @@ def _check_tabular(estimator, X, y, form, y_numeric):
     checks ``n_features_in_`` and ``feature_names_in_`` and sets nothing either, and the
     fitted names (a continued fit keeps them).
     """
-    kwargs = {"dtype": "numeric"}
+    # NaN is read afterwards (leading NaN: a sequence that starts later); infinity is not.
+    kwargs = {"dtype": "numeric", "ensure_all_finite": "allow-nan"}
     no_y = isinstance(y, str) and y == "no_validation"
     if not no_y:
         kwargs.update(multi_output=True, y_numeric=y_numeric)

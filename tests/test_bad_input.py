@@ -44,15 +44,14 @@ def cases(draw):
         i = draw(st.integers(0, n - 1))
         if defect == "leading_nan":
             seqs[i][: draw(st.integers(1, lengths[i] - 1))] = np.nan
-            expected = "NaN" if form == "2d" else None
+            expected = None  # a sequence that starts later, in every form
         elif defect == "nan_inside":
             seqs[i][-1] = np.nan  # after observed steps
             expected = "NaN"
         elif defect == "partial_nan":
             seqs[i][0, 0] = np.nan
-            expected = "NaN" if n_features > 1 or form == "2d" else None
-            if n_features == 1 and form != "2d":  # a whole step: a later start
-                expected = None
+            # of one feature (2-D lag columns among them), a whole step: a later start
+            expected = "NaN" if n_features > 1 else None
         elif defect == "all_nan":
             seqs[i][:] = np.nan
             expected = "NaN"

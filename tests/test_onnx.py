@@ -132,7 +132,11 @@ def test_a_model_of_lag_columns_takes_them_as_predict_does(column_order, relativ
         column_order=column_order,
         relative_to=relative_to,
     ).fit(lags, 2 * lags[:, -1] + lags[:, 3])
-    _assert_exports_predict(model, inputs=[lags, lags[:7]])
+    later = lags[:9].copy()  # rows that start later: their oldest columns NaN
+    later[:, : 4 if column_order == "oldest_first" else None] = np.nan
+    if column_order == "newest_first":
+        later[:, :8] = lags[:9, :8]
+    _assert_exports_predict(model, inputs=[lags, lags[:7], later])
 
 
 def test_to_onnx_refuses_what_it_cannot_export():

@@ -399,3 +399,51 @@ def test_a_warm_start_refuses_another_column_order(rng):
     np.testing.assert_array_equal(model.predict(lags), before)  # as fitted
     model.set_params(warm_start=False).fit(lags[:, ::-1], y)  # a new network
     np.testing.assert_array_equal(model.predict(lags[:, ::-1]), before)
+
+
+# -- 2-D lag columns whose first rows start later ------------------------------------
+
+
+def test_flat_windows_straight_into_a_regressor_fit_and_predict_every_row():
+    """SlidingWindowTransformer(flatten=True) gives the first rows of a series leading NaN
+    lags: a regressor of 2-D lag columns reads them as sequences that start later, as it
+    reads the same windows in 3-D, to the bit."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_rnn import SlidingWindowTransformer, frame_forecast
+    from sklearn_rnn.datasets import load_sunspots
+
+    X, y = frame_forecast(load_sunspots().data)
+    flat = make_pipeline(SlidingWindowTransformer(12, flatten=True), LSTMRegressor(**FAST)).fit(
+        X[:200], y[:200]
+    )
+    windows = make_pipeline(SlidingWindowTransformer(12), LSTMRegressor(**FAST))
+    windows.fit(X[:200], y[:200])
+    prediction = flat.predict(X)
+    assert np.isfinite(prediction).all() and len(prediction) == len(X)
+    np.testing.assert_array_equal(prediction, windows.predict(X))
+
+
+@pytest.mark.parametrize("column_order", ["oldest_first", "newest_first"])
+def test_leading_nan_columns_are_a_later_start_and_other_nan_an_error(column_order, rng):
+    lags = rng.randn(40, 6)
+    older = slice(0, 3) if column_order == "oldest_first" else slice(3, None)
+    lags[:5, older] = np.nan  # the oldest three lags of five rows: not observed
+    model = GRURegressor(**FAST, column_order=column_order).fit(lags, rng.randn(40))
+    short = lags[:5, 3:] if column_order == "oldest_first" else lags[:5, :3][:, ::-1]
+    alone = GRURegressor(**FAST).fit(short[:, :, None], rng.randn(5))  # for the shapes
+    assert alone.predict(short[:, :, None]).shape == model.predict(lags[:5]).shape
+    newer = 5 if column_order == "oldest_first" else 0
+    bad = lags.copy()
+    bad[10, newer] = np.nan
+    with pytest.raises(ValueError, match="NaN after the first observed time step of sample 10"):
+        model.predict(bad)
+    with pytest.raises(ValueError, match="NaN after the first observed"):
+        GRURegressor(**FAST, column_order=column_order).fit(bad, rng.randn(40))
+    bad = lags.copy()
+    bad[7] = np.nan
+    with pytest.raises(ValueError, match="NaN in every time step of sample 7"):
+        model.predict(bad)
+    bad[7] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        model.predict(bad)

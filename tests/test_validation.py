@@ -27,7 +27,8 @@ BAD_FIT = [
     ("nan inside a sequence", _with(X3, (0, 3, slice(None)), np.nan), Y, "NaN"),
     ("nan in part of a step", _with(X3, (0, 0, 1), np.nan), Y, "NaN"),
     ("all-nan sequence", _with(X3, (2, slice(None)), np.nan), Y, "NaN"),
-    ("nan in 2-D X", _with(X2, (0, 0), np.nan), Y, "NaN"),
+    # a row's leading NaN columns are a later start; NaN after them is not
+    ("nan in 2-D X", _with(X2, (0, 2), np.nan), Y, "NaN after the first observed"),
     ("nan in y", X3, _with(Y, 3, np.nan), "NaN"),
     ("inf in X", _with(X3, (1, 1, 1), np.inf), Y, "infinity"),
     ("inf in 2-D X", _with(X2, (1, 1), -np.inf), Y, "infinity"),
