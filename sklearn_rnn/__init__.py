@@ -2,6 +2,7 @@
 
 from ._classifiers import GRUClassifier, LSTMClassifier, RNNClassifier
 from ._onnx import register_onnx_converters, to_onnx
+from ._panel import Panel, SeriesTimeSplit, frame_panel
 from ._persistence import load_model, save_model
 from ._plot import LossCurveDisplay
 from ._regressors import GRURegressor, LSTMRegressor, RNNRegressor
@@ -13,10 +14,13 @@ __all__ = [
     "LSTMClassifier",
     "LSTMRegressor",
     "LossCurveDisplay",
+    "Panel",
     "RNNClassifier",
     "RNNRegressor",
+    "SeriesTimeSplit",
     "SlidingWindowTransformer",
     "frame_forecast",
+    "frame_panel",
     "load_model",
     "register_onnx_converters",
     "save_model",

@@ -255,12 +255,12 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
             X, y, form=self._input_form() if continues else None
         )
         sample_weight = self._check_sample_weight(sample_weight, X)
-        last = last_steps(X, lengths)
+        rows = self._row_statistics(X, lengths, continues=continues)
         y, target_state, sample_weight = self._encode_targets(
-            y, sample_weight, continues=continues, last=last, **target_options
+            y, sample_weight, continues=continues, rows=rows, **target_options
         )
         given = X
-        X = self._network_inputs(X, lengths, last, target_state)
+        X = self._network_inputs(X, lengths, rows, target_state)
         scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
         if scaling["input_mean_"] is not None:  # in place where X is a new array already
             mean, scale = scaling["input_mean_"], scaling["input_scale_"]
@@ -286,7 +286,7 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
                 sample_weight,
                 previous=self.net_ if continues else None,
                 bridge=bridge,
-                score_offset=self._score_offset(last, target_state),
+                score_offset=self._score_offset(rows, target_state),
             )
         self._set_fitted({**record, **{f"{k}_": v for k, v in summary(net).items()}}, net)
         return self
@@ -367,14 +367,20 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         first) its linear path reads (None: all), for a fitted ``state``."""
         return (1 if state["_tabular"] else state["n_features_in_"]), None
 
-    def _score_offset(self, last, target_state):
+    def _row_statistics(self, X, lengths, *, continues):
+        """What a family reads of each sequence besides the network: ``{"last": its
+        last observed step}`` (a family may add; ``continues``: as the fitted model reads
+        them, else as the parameters ask)."""
+        return {"last": last_steps(X, lengths)}
+
+    def _score_offset(self, rows, target_state):
         """What moves the network's targets to an affine map of ``y`` for the validation
         score (see ``_training.train``), per sample; None where they are one already."""
         return None
 
-    def _network_inputs(self, X, lengths, last, target_state):
+    def _network_inputs(self, X, lengths, rows, target_state):
         """What the network reads of sequences in the internal form (a family may add
-        features; ``last`` is each sequence's last observed step)."""
+        features; ``rows`` holds :meth:`_row_statistics`)."""
         return X
 
     def _network_arguments(self, state, output_size):
@@ -455,15 +461,15 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
 
     def _forward(self, X):
         """The network's raw outputs for ``X``, validated against the fitted input form,
-        and each sequence's last observed step."""
+        and :meth:`_row_statistics` of its sequences."""
         # As fitted: a changed column_order takes effect at the next fit.
         X, lengths, _, _ = self._check_sequences(
             X, form=self._input_form(), order=self._column_order
         )
-        last = last_steps(X, lengths)
-        inputs = self._network_inputs(X, lengths, last, vars(self))
+        rows = self._row_statistics(X, lengths, continues=True)
+        inputs = self._network_inputs(X, lengths, rows, vars(self))
         if self.input_mean_ is not None:  # in place where the inputs are a new array
             inputs = standardize(
                 inputs, lengths, self.input_mean_, self.input_scale_, in_place=inputs is not X
             )
-        return forward(self.net_, inputs, lengths), last
+        return forward(self.net_, inputs, lengths), rows

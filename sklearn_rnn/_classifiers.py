@@ -206,7 +206,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         """
         check_is_fitted(self)
         fitted = self._fitted_view()
-        scores, _ = fitted._forward(X)
+        scores, _ = fitted._forward(X)  # the scores, and the rows' statistics
         return _log_sigmoid(scores) if fitted._multilabel else _log_softmax(scores)
 
     def __sklearn_tags__(self):
@@ -220,7 +220,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         return torch.nn.BCEWithLogitsLoss if target_state["_multilabel"] else _LabelCrossEntropy
 
     def _encode_targets(
-        self, y, sample_weight, *, continues, last=None, classes=_NOT_FROM_PARTIAL_FIT
+        self, y, sample_weight, *, continues, rows=None, classes=_NOT_FROM_PARTIAL_FIT
     ):
         """Labels as a float32 column of class indices, ``classes_``, and the weights
         (times the class weights). ``classes`` is given by ``partial_fit`` only."""
@@ -315,7 +315,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         weight = compute_sample_weight(self.class_weight, y)
         return weight if sample_weight is None else weight * sample_weight
 
-    def _decode_outputs(self, outputs, last=None):
+    def _decode_outputs(self, outputs, rows=None):
         if self._multilabel:
             return (outputs > 0).astype(np.int64)
         return self.classes_[np.argmax(outputs, axis=1)]

@@ -118,13 +118,18 @@ def _predict_graph(graph, estimator, X):
     # Rows that start later are NaN-led (right-aligned): steps before a row's start
     # count as zeros once standardised, as the network reads them.
     missing = graph.op("IsNaN", X)
-    last = None
+    last = scale = None
     if getattr(estimator, "relative_features_", None) is not None:
         # Each row relative to its last step (observed: rows end at the last column),
-        # beside the row itself, as the regressor's relative inputs.
+        # beside the row itself, as the regressor's relative inputs; or, scaled by the
+        # window, over the row's scale alone.
         last = graph.op("Slice", X, graph.ints([-1]), graph.ints([2**62]), graph.ints([1]))
-        X = graph.op("Concat", graph.op("Sub", X, last), X, axis=2)
-        missing = graph.op("Concat", missing, missing, axis=2)
+        if estimator._window_scale is not None:
+            scale = _window_changes(graph, X, missing)
+            X = graph.op("Div", graph.op("Sub", X, last), scale)
+        else:
+            X = graph.op("Concat", graph.op("Sub", X, last), X, axis=2)
+            missing = graph.op("Concat", missing, missing, axis=2)
     if estimator.input_mean_ is not None:
         X = graph.op("Sub", X, graph.floats(estimator.input_mean_))
         X = graph.op("Div", X, graph.floats(estimator.input_scale_))
@@ -137,7 +142,7 @@ def _predict_graph(graph, estimator, X):
     if hasattr(estimator, "classes_"):
         _classifier_outputs(graph, estimator, outputs)
     else:
-        _regressor_outputs(graph, estimator, outputs, last)
+        _regressor_outputs(graph, estimator, outputs, last, scale)
 
 
 class _Graph:
@@ -218,6 +223,27 @@ def _network(graph, module, X, lengths, n_features):
     if recent is not None:
         outputs = graph.op("Add", outputs, _dense(graph, recent, module.linear))
     return outputs
+
+
+def _window_changes(graph, X, missing):
+    """Each row's scale, (batch, 1, features), as ``_scaling.window_changes``: the mean
+    absolute change between consecutive observed steps, else the mean absolute value,
+    else 1."""
+    after = graph.op("Slice", X, graph.ints([1]), graph.ints([2**62]), graph.ints([1]))
+    before = graph.op("Slice", X, graph.ints([0]), graph.ints([-1]), graph.ints([1]))
+    change = graph.op("Sub", after, before)  # NaN where a step is missing
+    counted = graph.op("Not", graph.op("IsNaN", change))
+    change = graph.op("Where", counted, graph.op("Abs", change), graph.floats(0.0))
+    n_changes = graph.op("ReduceSum", graph.op("Cast", counted, to=1), graph.ints([1]), keepdims=1)
+    total = graph.op("ReduceSum", change, graph.ints([1]), keepdims=1)
+    mean_change = graph.op("Div", total, graph.op("Max", n_changes, graph.floats(1.0)))
+    observed = graph.op("Not", missing)
+    level = graph.op("Where", observed, graph.op("Abs", X), graph.floats(0.0))
+    n_steps = graph.op("ReduceSum", graph.op("Cast", observed, to=1), graph.ints([1]), keepdims=1)
+    mean_level = graph.op("Div", graph.op("ReduceSum", level, graph.ints([1]), keepdims=1), n_steps)
+    zero = graph.floats(0.0)
+    scale = graph.op("Where", graph.op("Greater", mean_change, zero), mean_change, mean_level)
+    return graph.op("Where", graph.op("Greater", scale, zero), scale, graph.floats(1.0))
 
 
 def _dense(graph, X, layer):
@@ -319,15 +345,18 @@ def _numpy(tensor):
     return tensor.detach().cpu().numpy().astype(np.float32)
 
 
-def _regressor_outputs(graph, estimator, outputs, last=None):
-    """A regressor's ``"y"``: ``outputs`` unscaled, plus each row's ``last`` value of
-    each output's feature (relative targets)."""
+def _regressor_outputs(graph, estimator, outputs, last=None, scale=None):
+    """A regressor's ``"y"``: ``outputs`` unscaled, times each row's ``scale`` and plus
+    its ``last`` value of each output's feature (relative targets)."""
     if estimator.target_mean_ is not None:
         outputs = graph.op("Mul", outputs, graph.floats(estimator.target_scale_))
         outputs = graph.op("Add", outputs, graph.floats(estimator.target_mean_))
     if last is not None:
-        last = graph.op("Squeeze", last, graph.ints([1]))  # (batch, features)
         features = graph.ints(estimator.relative_features_)
+        if scale is not None:
+            scale = graph.op("Squeeze", scale, graph.ints([1]))  # (batch, features)
+            outputs = graph.op("Mul", outputs, graph.op("Gather", scale, features, axis=1))
+        last = graph.op("Squeeze", last, graph.ints([1]))  # (batch, features)
         outputs = graph.op("Add", outputs, graph.op("Gather", last, features, axis=1))
     float32 = graph.onnx.TensorProto.FLOAT
     if estimator._y_ndim == 1:

@@ -21,7 +21,7 @@ from ._parameter_docs import (
     READOUT_DOC,
     parameter_docs,
 )
-from ._scaling import relative_inputs, target_statistics
+from ._scaling import last_steps, relative_inputs, target_statistics, window_changes
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
 # seeds 0 and 1, holdout MAE as a fraction of the naive forecast's; Ridge on the same
@@ -67,9 +67,15 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         "target_mean_": (np.ndarray, type(None)),
         "target_scale_": (np.ndarray, type(None)),
         "relative_features_": (np.ndarray, type(None)),
+        # The window_scale the network was fitted with (what predict computes).
+        "_window_scale": (str, type(None)),
     }
     # A stored state from before relative targets existed learned levels.
-    _fitted_defaults = {**BaseRecurrentEstimator._fitted_defaults, "relative_features_": None}
+    _fitted_defaults = {
+        **BaseRecurrentEstimator._fitted_defaults,
+        "relative_features_": None,
+        "_window_scale": None,
+    }
     _earlier_params = {"relative_to": None}
 
     _init_linear = True
@@ -77,6 +83,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     _parameter_constraints: dict = {
         **BaseRecurrentEstimator._parameter_constraints,
         "relative_to": [StrOptions({"last"}), None],
+        "window_scale": [StrOptions({"changes"}), None],
         "loss": [StrOptions(set(_LOSSES))],
         "quantile": [Interval(Real, 0, 1, closed="neither"), None],
     }
@@ -92,6 +99,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         patch_size="auto",
         linear_window=LINEAR_WINDOW,
         relative_to="last",
+        window_scale=None,
         standardize=True,
         column_order="oldest_first",
         loss="squared_error",
@@ -120,6 +128,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         self.patch_size = patch_size
         self.linear_window = linear_window
         self.relative_to = relative_to
+        self.window_scale = window_scale
         self.standardize = standardize
         self.column_order = column_order
         self.loss = loss
@@ -160,11 +169,12 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         or None for the mean."""
         return {"quantile": self.quantile, "absolute_error": 0.5}.get(self.loss)
 
-    def _encode_targets(self, y, sample_weight, *, continues, last):
+    def _encode_targets(self, y, sample_weight, *, continues, rows):
         """``y`` as the network learns it, float32 (n_samples, n_outputs): relative to
-        the last value of its feature (see :meth:`_relative_features`; ``last`` is each
-        sequence's last observed step), standardised; its fitted attributes, and the
-        sample weights (unchanged).
+        the last value of its feature (see :meth:`_relative_features`; ``rows`` holds
+        each sequence's last observed step, and its scale with ``window_scale``), divided
+        by the sequence's scale, standardised; its fitted attributes, and the sample
+        weights (unchanged).
 
         A continued fit keeps the relative features and target statistics it started
         with.
@@ -181,12 +191,15 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 f"y is {y.ndim}-D, but the estimator was fitted with a {shape} y, and "
                 "predict returns that shape; a warm start or partial_fit cannot change it."
             )
+        last, row_scale = rows["last"], rows.get("scale")
         if continues:
             features = self.relative_features_
         else:
             features = self._relative_features(Y, last, sample_weight)
         if features is not None:
             Y = Y - last[:, features]
+        if row_scale is not None:
+            Y = Y / row_scale[:, features]
         if continues:
             mean, scale = self.target_mean_, self.target_scale_
         elif self.standardize:
@@ -195,7 +208,12 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             mean = scale = None
         if mean is not None:
             Y = (Y - mean) / scale
-        fitted = {"n_outputs_": Y.shape[1], "_y_ndim": y.ndim, "relative_features_": features}
+        fitted = {
+            "n_outputs_": Y.shape[1],
+            "_y_ndim": y.ndim,
+            "relative_features_": features,
+            "_window_scale": self._window_scale if continues else self.window_scale,
+        }
         target_state = {**fitted, "target_mean_": mean, "target_scale_": scale}
         return Y.astype(np.float32), target_state, sample_weight
 
@@ -214,27 +232,45 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
 
     def _network_features(self, state):
         """Relative targets: each step relative to the last value, then the levels
-        (twice the features), the linear path reading the relative ones."""
+        (twice the features), the linear path reading the relative ones; scaled by the
+        window, the relative steps alone."""
         n_features, _ = super()._network_features(state)
-        if state.get("relative_features_") is None:
+        if state.get("relative_features_") is None or state.get("_window_scale"):
             return n_features, None
         return 2 * n_features, n_features
 
-    def _score_offset(self, last, target_state):
+    def _row_statistics(self, X, lengths, *, continues):
+        """Each sequence's last observed step, and with ``window_scale`` its scale (see
+        :func:`_scaling.window_changes`)."""
+        window_scale = self._window_scale if continues else self.window_scale
+        if window_scale is not None and self.relative_to is None and not continues:
+            raise ValueError(
+                f"window_scale={window_scale!r} scales each window's changes from its last "
+                "value: it needs relative_to='last'."
+            )
+        rows = {"last": last_steps(X, lengths)}
+        if window_scale is not None:
+            rows["scale"] = window_changes(X, lengths)
+        return rows
+
+    def _score_offset(self, rows, target_state):
         """Relative targets are scored as ``y``: each sample's last value, in the units
-        of the standardised targets, is added back."""
+        of the standardised targets, is added back. Scaled by their windows, they are
+        scored as the network learns them, so that every window weighs alike."""
         features = target_state["relative_features_"]
-        if features is None:
+        if features is None or rows.get("scale") is not None:
             return None
-        offset = last[:, features].astype(np.float64)
+        offset = rows["last"][:, features].astype(np.float64)
         if target_state["target_scale_"] is not None:
             offset = offset / target_state["target_scale_"]
         return offset.astype(np.float32)
 
-    def _network_inputs(self, X, lengths, last, target_state):
+    def _network_inputs(self, X, lengths, rows, target_state):
         if target_state.get("relative_features_") is None:
             return X
-        return relative_inputs(X, lengths, last)
+        if rows.get("scale") is not None:  # each window's changes, over its own scale
+            return relative_inputs(X, lengths, rows["last"], rows["scale"])
+        return relative_inputs(X, lengths, rows["last"])
 
     def _check_target_state(self, state):
         name, n_outputs, y_ndim = type(self).__name__, state["n_outputs_"], state["_y_ndim"]
@@ -246,6 +282,10 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             )
         self._check_statistics(state, ("target_mean_", "target_scale_"), n_outputs)
         features = state["relative_features_"]
+        if state["_window_scale"] not in (None, "changes") or (
+            state["_window_scale"] is not None and features is None
+        ):
+            raise NotAFittedState(name, f"its _window_scale is {state['_window_scale']!r}")
         if features is None:
             return
         n_features, _ = super()._network_features(state)
@@ -261,7 +301,15 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
             )
 
     def _check_reading_unchanged(self):
-        """A warm start keeps what the network learns: relative targets or levels."""
+        """A warm start keeps what the network learns: relative targets or levels, and
+        how windows are scaled."""
+        if self.window_scale != self._window_scale:
+            raise ValueError(
+                "A warm start or partial_fit continues the fitted network, which was "
+                f"fitted with window_scale={self._window_scale!r}; window_scale="
+                f"{self.window_scale!r} asks otherwise. Set warm_start=False to train a "
+                "new network."
+            )
         relative = self.relative_features_ is not None
         if (self.relative_to is None) == relative:
             fitted = "relative to the last value" if relative else "as levels"
@@ -271,13 +319,15 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 "Set warm_start=False to train a new network."
             )
 
-    def _decode_outputs(self, outputs, last):
+    def _decode_outputs(self, outputs, rows):
         y_pred = outputs.astype(np.float64)  # a new array: scaled back in place
         if self.target_mean_ is not None:
             y_pred *= self.target_scale_
             y_pred += self.target_mean_
         if self.relative_features_ is not None:
-            y_pred += last[:, self.relative_features_]
+            if rows.get("scale") is not None:
+                y_pred *= rows["scale"][:, self.relative_features_]
+            y_pred += rows["last"][:, self.relative_features_]
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
     def _validation_score(self, y_true, y_pred, sample_weight=None):
@@ -338,6 +388,17 @@ _SHARED_PARAMETERS = (
         last step (what the linear path reads) beside the step itself (the level, for
         the recurrent part). None learns the targets and reads the steps as they are.
         See the forecasting guide and "How the defaults were chosen".
+
+    window_scale : {"changes"} or None, default=None
+        With "changes", each window's steps relative to its last one, and its target's
+        change, are divided by the window's own scale: the mean absolute change between
+        its consecutive observed steps (the mean absolute value where it has none, 1
+        where that is zero too), and ``predict`` multiplies it back. Series of any
+        magnitude (0.1 to a million) then train together as one set, the network reading
+        the scaled changes alone: one model for many series (see the guide's "One model,
+        many series"). Early stopping then scores the scaled changes, so that every
+        window weighs alike. Needs ``relative_to="last"``. None: one scale for all, the
+        training set's (``standardize``).
 
     standardize : bool, default=True
         Standardise each input feature (mean and standard deviation over the observed
@@ -569,6 +630,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         patch_size="auto",
         linear_window=LINEAR_WINDOW,
         relative_to="last",
+        window_scale=None,
         standardize=True,
         column_order="oldest_first",
         loss="squared_error",
@@ -598,6 +660,7 @@ class RNNRegressor(BaseRecurrentRegressor):
             patch_size=patch_size,
             linear_window=linear_window,
             relative_to=relative_to,
+            window_scale=window_scale,
             standardize=standardize,
             column_order=column_order,
             loss=loss,

@@ -80,11 +80,40 @@ def last_steps(X, lengths):
     return X[np.arange(len(X)), lengths - 1]
 
 
-def relative_inputs(X, lengths, last):
+def window_changes(X, lengths):
+    """Each sequence's scale, (n_samples, n_features): the mean absolute change between
+    its consecutive observed steps, feature by feature; where a sequence has no change
+    (one step, or constant), the mean absolute value of its steps, and where that is zero
+    too, 1. What a change from the last value is divided by when series of any magnitude
+    train together."""
+    n_samples, n_steps, n_features = X.shape
+    X = X.astype(np.float64)
+    changes = np.abs(np.diff(X, axis=1))  # (n, T - 1, F)
+    levels = np.abs(X)
+    if lengths is None:
+        counted = np.full((n_samples, 1), n_steps - 1)
+        mean_change = changes.sum(axis=1) / np.maximum(counted, 1)
+        mean_level = levels.mean(axis=1)
+    else:
+        observed = _observed(X, lengths)[:, :, None]
+        counted = (lengths - 1)[:, None]
+        mean_change = (changes * observed[:, 1:]).sum(axis=1) / np.maximum(counted, 1)
+        mean_level = (levels * observed).sum(axis=1) / lengths[:, None]
+    scale = np.where(mean_change > 0, mean_change, mean_level)
+    scale = np.where(scale > 0, scale, 1.0)
+    return scale.astype(np.float32)
+
+
+def relative_inputs(X, lengths, last, scale=None):
     """Each sequence relative to its last observed step, beside the sequence itself:
     float32 ``(n_samples, n_timesteps, 2 * n_features)``, the relative features first,
-    padding kept at zero."""
+    padding kept at zero. With ``scale`` (n_samples, n_features), the relative steps
+    divided by it, alone: ``(n_samples, n_timesteps, n_features)``."""
     relative = X - last[:, None, :]
+    if scale is not None:
+        relative /= scale[:, None, :]
     if lengths is not None:
         relative[~_observed(X, lengths)] = 0.0
+    if scale is not None:
+        return relative.astype(np.float32, copy=False)
     return np.concatenate([relative, X], axis=2).astype(np.float32, copy=False)

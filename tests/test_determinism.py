@@ -64,21 +64,41 @@ def test_joblib_processes_give_the_serial_results(Estimator):
 
 
 def test_grid_search_on_dask_gives_the_serial_results():
+    """A regressor, a classifier, and one model of many series searched with the
+    per-series time split (its groups passed to fit): on Dask as serially."""
     distributed = pytest.importorskip("distributed")
+    from sklearn_rnn import LSTMRegressor, SeriesTimeSplit, frame_panel
+    from sklearn_rnn.datasets import load_m1_yearly
+
     X, y = _data()
     grid = {"hidden_size": [4, 8], "dropout": [0.0, 0.2]}
+    panel = frame_panel(load_m1_yearly().series, horizon=2, history=6, min_history=6)
     searches = {
-        "regressor": (GridSearchCV(GRURegressor(max_epochs=3, random_state=0), grid, cv=2), y),
+        "regressor": (
+            GridSearchCV(GRURegressor(max_epochs=3, random_state=0), grid, cv=2),
+            (X, y),
+            {},
+        ),
         "classifier": (  # log loss: scores that differ with the last bit of a probability
             GridSearchCV(
                 GRUClassifier(max_epochs=3, random_state=0), grid, cv=2, scoring="neg_log_loss"
             ),
-            np.where(y > 0, "up", "down"),
+            (X, np.where(y > 0, "up", "down")),
+            {},
+        ),
+        "panel": (
+            GridSearchCV(
+                LSTMRegressor(window_scale="changes", max_epochs=2, random_state=0),
+                {"hidden_size": [4, 8]},
+                cv=SeriesTimeSplit(n_splits=2),
+            ),
+            (panel.X, panel.y),
+            {"groups": panel.series},
         ),
     }
     serial = {
-        name: search.fit(X, target).cv_results_["mean_test_score"]
-        for name, (search, target) in searches.items()
+        name: search.fit(*data, **params).cv_results_["mean_test_score"]
+        for name, (search, data, params) in searches.items()
     }
     with (
         distributed.LocalCluster(
@@ -92,8 +112,10 @@ def test_grid_search_on_dask_gives_the_serial_results():
     ):
         with parallel_backend("dask"):
             on_dask = {
-                name: search.set_params(n_jobs=-1).fit(X, target).cv_results_["mean_test_score"]
-                for name, (search, target) in searches.items()
+                name: search.set_params(n_jobs=-1)
+                .fit(*data, **params)
+                .cv_results_["mean_test_score"]
+                for name, (search, data, params) in searches.items()
             }
     for name in searches:
         np.testing.assert_array_equal(on_dask[name], serial[name], err_msg=name)

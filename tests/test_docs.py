@@ -301,3 +301,25 @@ def test_the_serving_figures_are_the_results_files():
     share = regressor["onnxruntime"]["us_per_call"] / regressor["predict"]["us_per_call"]
     assert f"``predict`` took {predict} µs" in deploying
     assert f"{share:.2f} times ``predict``" in deploying
+
+
+def test_the_panel_page_shows_the_results_file():
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_panel", ROOT / "benchmarks" / "bench_panel.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = json.loads((ROOT / "benchmarks" / "results_panel_cpu.json").read_text())
+    page = (DOCS / "user_guide" / "panels.rst").read_text()
+    assert bench.rst_table(results) in page
+    lstm = np.mean([r["mase"] for r in results["rows"] if r["model"] == "lstm"])
+    text = " ".join(page.split())
+    assert f"is at {lstm:.2f} MASE" in text
+    framing = results["framing_seconds"]
+    assert (
+        f"{framing['1']:.2f} s for the 181 series, {framing['10']:.2f} s for ten copies, "
+        f"{framing['100']:.1f} s for a hundred"
+    ) in text

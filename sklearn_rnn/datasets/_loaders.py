@@ -184,3 +184,70 @@ def load_japanese_vowels(*, as_3d=False):
         bunch[f"X_{split}"] = X
         bunch[f"y_{split}"] = np.array([speaker for speaker, _ in cases])
     return bunch
+
+
+_M1_YEARLY_DESCR = """\
+M1 yearly: 181 yearly series of the M1 forecasting competition
+---------------------------------------------------------------
+
+181 yearly series of 15 to 58 years, from seven domains (macro- and microeconomic,
+industry, demographic), on scales from tenths to millions: the yearly part of the M1
+competition, whose forecasts were judged on each series' last 6 years. A panel for one
+model of many series; its statistical references (random walk with drift, ETS, Theta)
+are well known.
+
+Source: S. Makridakis, A. Andersen, R. Carbone, R. Fildes, M. Hibon, R. Lewandowski, J.
+Newton, E. Parzen and R. Winkler (1982), "The accuracy of extrapolation (time series)
+methods: results of a forecasting competition", Journal of Forecasting 1(2), 111-153; in
+the version of the Monash Time Series Forecasting Archive (R. Godahewa, C. Bergmeir, G.
+Webb, R. Hyndman and P. Montero-Manso, 2021), licensed CC BY 4.0. Converted once from
+the copy in aeon's wheel by ``scripts/convert_m1_yearly.py``. The archive notes that the
+last two digits of the 51st series' first year are missing (written as zeros).
+"""
+
+
+def load_m1_yearly(*, as_frame=False):
+    """Load the 181 yearly series of the M1 forecasting competition (15 to 58 years).
+
+    Parameters
+    ----------
+    as_frame : bool, default=False
+        If True, ``frame`` is the panel as a long DataFrame with the columns
+        ``unique_id``, ``ds`` (the year) and ``y``, as statsforecast and neuralforecast
+        take it (needs pandas).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``series``: a dict of each series' values (float64, oldest first) by its name,
+        ``"T1"`` to ``"T181"``; ``years``: a dict of each series' years; ``frame``: the
+        long DataFrame or None; ``DESCR``: a description with the source and licence.
+        Either ``series`` or ``frame`` goes to :func:`sklearn_rnn.frame_panel`.
+
+    Examples
+    --------
+    >>> from sklearn_rnn.datasets import load_m1_yearly
+    >>> m1 = load_m1_yearly()
+    >>> len(m1.series), min(map(len, m1.series.values())), max(map(len, m1.series.values()))
+    (181, 15, 58)
+    """
+    with resources.files(__package__).joinpath("data", "m1_yearly.csv.gz").open("rb") as f:
+        rows = list(csv.reader(io.TextIOWrapper(gzip.GzipFile(fileobj=f))))[1:]
+    series, years = {}, {}
+    for name, year, value in rows:
+        series.setdefault(name, []).append(float(value))
+        years.setdefault(name, []).append(int(year))
+    series = {name: np.asarray(values) for name, values in series.items()}
+    years = {name: np.asarray(values) for name, values in years.items()}
+    frame = None
+    if as_frame:
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                "unique_id": [name for name in series for _ in series[name]],
+                "ds": np.concatenate(list(years.values())),
+                "y": np.concatenate(list(series.values())),
+            }
+        )
+    return Bunch(series=series, years=years, frame=frame, DESCR=_M1_YEARLY_DESCR)

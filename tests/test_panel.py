@@ -1,0 +1,286 @@
+"""Many series, one model: frame_panel, SeriesTimeSplit, and window_scale."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_rnn import (
+    GRURegressor,
+    LSTMRegressor,
+    SeriesTimeSplit,
+    frame_forecast,
+    frame_panel,
+    load_model,
+    save_model,
+)
+from sklearn_rnn.datasets import load_m1_yearly
+
+FAST = {"hidden_size": 4, "max_epochs": 3, "random_state": 0}
+
+
+def _series(rng):
+    return {
+        "small": 0.1 * (1 + np.cumsum(rng.rand(30))),
+        "large": 1e6 * (1 + np.cumsum(rng.rand(20))),
+        "short": np.arange(5.0),
+    }
+
+
+# -- frame_panel --------------------------------------------------------------------------
+
+
+def test_each_series_is_framed_alone_and_rows_end_with_every_series_latest(rng):
+    data = _series(rng)
+    panel = frame_panel(data, horizon=2, history=4)
+    for name, values in data.items():
+        X, y = frame_forecast(values, horizon=2, history=4)
+        rows = panel.series == name
+        np.testing.assert_array_equal(panel.X[rows], X)  # no step of another series
+        np.testing.assert_array_equal(panel.y[rows], y)
+        np.testing.assert_array_equal(panel.time[rows], np.arange(len(y)))
+        # the last window ends at the last observation, and the future follows it
+        np.testing.assert_array_equal(
+            panel.X_last[list(panel.series_ids).index(name), -1, 0], values[-1]
+        )
+    distance = np.array(
+        [
+            np.sum((panel.series == s) & (panel.time > t))
+            for s, t in zip(panel.series, panel.time, strict=True)
+        ]
+    )
+    assert (np.diff(distance) <= 0).all()  # oldest first: each series' latest rows last
+    assert set(panel.series[-3:]) == {"small", "large", "short"}
+    np.testing.assert_array_equal(panel.future_time[0], [30, 31])
+
+
+def test_a_long_frame_a_dict_and_a_list_give_the_same_panel(rng):
+    pd = pytest.importorskip("pandas")
+    data = _series(rng)
+    frame = pd.concat(
+        [pd.DataFrame({"unique_id": k, "ds": np.arange(len(v)), "y": v}) for k, v in data.items()]
+    ).sample(frac=1.0, random_state=0)  # in any order
+    from_frame = frame_panel(frame, history=5)
+    from_dict = frame_panel(data, history=5)
+    from_list = frame_panel(list(data.values()), history=5)
+    order = np.argsort(from_frame.series_ids)
+    np.testing.assert_array_equal(
+        from_frame.X_last[order], from_dict.X_last[np.argsort(from_dict.series_ids)]
+    )
+    for panel in (from_dict, from_list):
+        assert panel.X.shape == from_frame.X.shape
+    np.testing.assert_array_equal(from_dict.X, from_list.X)
+    np.testing.assert_array_equal(from_dict.y, from_list.y)
+
+
+def test_exogenous_columns_come_along_and_the_target_comes_first():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["a"] * 6 + ["b"] * 6,
+            "ds": list(range(6)) * 2,
+            "price": np.arange(12.0),
+            "sales": np.arange(12.0) * 10,
+        }
+    )
+    panel = frame_panel(frame, target="sales", history=3)
+    assert panel.X.shape[2] == 2
+    np.testing.assert_array_equal(panel.X_last[0, :, 0], [30.0, 40.0, 50.0])  # sales first
+    np.testing.assert_array_equal(panel.X_last[0, :, 1], [3.0, 4.0, 5.0])
+    assert panel.y[panel.series == "a"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0]
+
+
+def test_min_history_leaves_out_the_first_rows_of_each_series(rng):
+    panel = frame_panel(_series(rng), history=6, min_history=6)
+    assert (~np.isnan(panel.X[:, :, 0])).sum(axis=1).min() == 6
+    assert "short" not in set(panel.series)  # too short to learn from
+    assert "short" in set(panel.series_ids)  # still forecast from its last window
+    assert np.isnan(panel.X_last[list(panel.series_ids).index("short"), 0, 0])
+
+
+def test_forecasts_go_back_to_their_series_and_times():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["a"] * 5 + ["b"] * 4,
+            "ds": list(pd.date_range("2020", periods=5, freq="YS"))
+            + list(pd.date_range("2021", periods=4, freq="YS")),
+            "y": np.arange(9.0),
+        }
+    )
+    panel = frame_panel(frame, horizon=2, history=3)
+    forecasts = panel.forecasts([[1.0, 2.0], [3.0, 4.0]])
+    assert forecasts["unique_id"].tolist() == ["a", "a", "b", "b"]
+    assert [d.year for d in forecasts["ds"]] == [2025, 2026, 2025, 2026]
+    assert forecasts["y"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(ValueError, match="framed for a horizon of 2"):
+        panel.forecasts([1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "data, kwargs, match",
+    [
+        ({"a": np.array([1.0, np.nan, 3.0])}, {}, "Series 'a' holds NaN"),
+        ({"a": np.ones((3, 2, 2))}, {}, "each series is"),
+        ({"a": np.ones(2)}, {"horizon": 2}, "no row to learn from"),
+        ("abc", {}, "frame_panel takes a long DataFrame"),
+        ({"a": np.ones(5)}, {"history": 0}, "'history' parameter"),
+    ],
+)
+def test_frame_panel_errors(data, kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        frame_panel(data, **kwargs)
+
+
+def test_a_frame_without_its_columns_says_which():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": ["a"] * 4, "ds": range(4), "y": np.arange(4.0)})
+    with pytest.raises(ValueError, match="no column 'unique_id'.*id_column="):
+        frame_panel(frame)
+    assert frame_panel(frame, id_column="id", history=2).X.shape == (3, 2, 1)
+    with pytest.raises(ValueError, match="target='z' is not a value column"):
+        frame_panel(frame, id_column="id", target="z")
+
+
+# -- SeriesTimeSplit ----------------------------------------------------------------------
+
+
+def test_each_fold_tests_every_series_latest_block_after_its_training_rows():
+    groups = np.array(["a"] * 12 + ["b"] * 9 + ["c"] * 2)
+    splits = list(SeriesTimeSplit(n_splits=3).split(groups, groups=groups))
+    assert len(splits) == 3
+    for fold, (train, test) in enumerate(splits):
+        for series in ("a", "b"):
+            rows = np.flatnonzero(groups == series)
+            tested = np.intersect1d(test, rows)
+            assert len(tested) == len(rows) // 4
+            assert np.intersect1d(train, rows).max() < tested.min()  # the past only
+            assert (
+                tested.max() == rows[len(rows) - (3 - fold) * (len(rows) // 4) - 1 + len(rows) // 4]
+            )
+        assert not np.isin(np.flatnonzero(groups == "c"), test).any()  # too short: trains
+    assert np.array_equal(splits[-1][1], np.r_[9:12, 19:21])
+    with pytest.raises(ValueError, match="needs the series of each row"):
+        next(SeriesTimeSplit().split(groups))
+
+
+def test_a_grid_search_tunes_a_global_model_with_the_series_split():
+    panel = frame_panel(load_m1_yearly().series, horizon=3, history=6, min_history=6)
+    search = GridSearchCV(
+        LSTMRegressor(window_scale="changes", max_epochs=2, random_state=0),
+        {"hidden_size": [4, 8]},
+        cv=SeriesTimeSplit(n_splits=2),
+        n_jobs=2,
+    ).fit(panel.X, panel.y, groups=panel.series)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.predict(panel.X_last).shape == (181, 3)
+
+
+# -- window_scale -------------------------------------------------------------------------
+
+
+def test_series_a_million_times_apart_train_together():
+    """Scaled by each window's changes, the same walk at 0.1 and at a million is one
+    pattern: the forecasts of both are right in their own units."""
+    rng = np.random.RandomState(0)
+    walks = [
+        np.cumsum(1 + 0.3 * np.sin(np.arange(60) / 2) + 0.05 * rng.randn(60)) for _ in range(6)
+    ]
+    data = {f"{i}": walk * scale for i, walk in enumerate(walks) for scale in [[0.1, 1e6][i % 2]]}
+    panel = frame_panel(data, history=8, min_history=8)
+    errors = {}
+    for window_scale in ("changes", None):
+        model = LSTMRegressor(window_scale=window_scale, random_state=0).fit(panel.X, panel.y)
+        prediction = model.predict(panel.X)
+        relative = np.abs(prediction - panel.y) / np.abs(panel.y)
+        small = np.isin(panel.series, ["0", "2", "4"])
+        errors[window_scale] = (relative[small].mean(), relative[~small].mean())
+    assert max(errors["changes"]) < 0.02
+    assert errors[None][0] > 10 * errors["changes"][0]  # one scale for all: the small are lost
+
+
+def test_window_scale_needs_relative_targets_and_a_warm_start_keeps_it(rng):
+    X, y = rng.randn(40, 6, 1), rng.randn(40)
+    with pytest.raises(ValueError, match="window_scale='changes'.*needs relative_to='last'"):
+        GRURegressor(**FAST, window_scale="changes", relative_to=None).fit(X, y)
+    model = GRURegressor(**FAST, window_scale="changes", warm_start=True).fit(X, y)
+    assert model.net_.module_.arguments["input_size"] == 1  # the scaled changes alone
+    with pytest.raises(ValueError, match="fitted with window_scale='changes'"):
+        model.set_params(window_scale=None).fit(X, y)
+
+
+def test_a_window_scaled_model_stores_and_exports(tmp_path, rng):
+    pytest.importorskip("onnxruntime")
+    import onnxruntime as ort
+
+    from sklearn_rnn import to_onnx
+
+    X = np.cumsum(rng.randn(60, 8, 2), axis=1) * rng.uniform(1, 1e4, size=(60, 1, 1))
+    X = X.astype(np.float32)
+    y = X[:, -1, 1] + 0.5 * (X[:, -1, 1] - X[:, -2, 1])
+    model = LSTMRegressor(
+        window_scale="changes", early_stopping=False, linear_window=0, max_epochs=5, random_state=0
+    ).fit(X, y)
+    assert np.abs(model.net_.module_.head.weight.detach().numpy()).sum() > 0
+    save_model(model, tmp_path / "m.pt")
+    for restored in (pickle.loads(pickle.dumps(model)), load_model(tmp_path / "m.pt")):
+        assert restored._window_scale == "changes"
+        np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    session = ort.InferenceSession(
+        to_onnx(model).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    later = X[:6].copy()
+    later[0, :5] = np.nan  # starts later
+    later[1, :7] = np.nan  # one step: no change to scale by
+    later[2] = 0.0  # no change and no level: a scale of 1
+    for inputs in (X, later):
+        expected = model.predict(inputs)
+        np.testing.assert_allclose(
+            session.run(None, {"X": inputs})[0], expected, rtol=1e-4, atol=1e-3
+        )
+
+
+def test_a_stored_state_with_another_window_scale_is_refused(rng):
+    X, y = rng.randn(40, 6, 1), rng.randn(40)
+    model = GRURegressor(**FAST).fit(X, y)
+    state = model.__getstate__()
+    state["_fitted_state"]["_window_scale"] = "levels"
+    with pytest.raises(ValueError, match="its _window_scale is 'levels'"):
+        GRURegressor().__setstate__(state)
+    state["_fitted_state"]["_window_scale"] = None
+    del state["_fitted_state"]["_window_scale"]  # stored before it existed: no scaling
+    restored = GRURegressor.__new__(GRURegressor)
+    restored.__setstate__(state)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+def test_skforecasts_multi_series_forecaster_without_the_series_column():
+    """skforecast's encoding adds a series-id column, which a recurrent regressor would
+    read as one more time step: with encoding=None (and no series scaling: the windows
+    scale themselves) it passes the lags alone, newest first."""
+    pd = pytest.importorskip("pandas")
+    skforecast = pytest.importorskip("skforecast.recursive")
+    rng = np.random.RandomState(0)
+    series = {
+        f"s{i}": pd.Series(10**i * np.cumsum(1 + rng.rand(40)), name=f"s{i}") for i in range(3)
+    }
+    regressor = LSTMRegressor(column_order="newest_first", window_scale="changes", **FAST)
+    forecaster = skforecast.ForecasterRecursiveMultiSeries(
+        regressor, lags=6, encoding=None, transformer_series=None
+    )
+    forecaster.fit(series=series)
+    fitted = getattr(forecaster, "estimator", None) or forecaster.regressor  # 0.26 renamed it
+    assert fitted.n_features_in_ == 6 and fitted._tabular  # six lags, no id column
+    predictions = forecaster.predict(steps=3)
+    assert len(predictions) == 9 and np.isfinite(predictions["pred"]).all()
+    for name, values in series.items():  # each in its own units
+        forecast = predictions[predictions["level"] == name]["pred"].to_numpy()
+        assert np.all(np.abs(forecast / values.iloc[-1] - 1) < 0.5)
+
+
+def test_the_m1_panel_ships():
+    m1 = load_m1_yearly()
+    assert len(m1.series) == 181 and m1.series["T1"][0] == 3600.0
+    assert {len(v) for v in m1.series.values()} >= {15, 58}
+    assert all(len(m1.years[k]) == len(v) for k, v in m1.series.items())
