@@ -13,14 +13,7 @@ from ._base import (
     BaseRecurrentEstimator,
 )
 from ._fitted_state import NotAFittedState
-from ._parameter_docs import (
-    CLOSING_PARAMETERS,
-    COLUMN_ORDER_DOC,
-    NOTES_DOC,
-    PATCH_SIZE_DOC,
-    READOUT_DOC,
-    parameter_docs,
-)
+from ._regressor_docs import LEADING_PARAMETERS, regressor_doc, regressor_example
 from ._scaling import last_steps, relative_inputs, target_statistics, window_changes
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
@@ -351,259 +344,35 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         return state["n_outputs_"]
 
 
-_SHARED_PARAMETERS = (
-    """\
-    bidirectional : bool, default=False
-        If True, each layer also reads the sequence backwards and the head sees both
-        directions' final states. Only useful when the whole sequence is known at
-        prediction time.
-
-"""
-    + parameter_docs("dropout")
-    + "\n"
-    + READOUT_DOC.format(
-        advice="The last step, the default, is the natural summary of a\n        "
-        "forecasting window; pooling was not benchmarked for regression."
-    )
-    + PATCH_SIZE_DOC
-    + """
-    linear_window : int, default=12
-        The last ``linear_window`` observed time steps of each sequence also go through
-        one linear map straight to the output, added to the recurrent head (the
-        "highway" of LSTNet, Lai et al. 2018). A new network starts from ridge
-        regression on those steps (``RidgeCV``: the penalty chosen by leave-one-out
-        error) with the recurrent head at zero, so it starts where a linear model on
-        the same window ends and the recurrent part learns what a linear model cannot;
-        both are then trained, and early stopping keeps the start when training does
-        not improve on it. Steps before a sequence's start (ragged or NaN-led input)
-        count as zeros. 0 turns the path off.
-
-    relative_to : {"last"} or None, default="last"
-        What the network learns. With "last", each target relative to the last
-        observed value of the input feature it continues (the feature whose last value
-        forecasts it best on the training data: ``relative_features_``), so that an
-        output of zero is the last-value forecast, the ridge start shrinks towards it
-        rather than towards the mean, and a trend no longer takes targets beyond their
-        training range. The network then reads each step relative to the sequence's
-        last step (what the linear path reads) beside the step itself (the level, for
-        the recurrent part). None learns the targets and reads the steps as they are.
-        See the forecasting guide and "How the defaults were chosen".
-
-    window_scale : {"changes"} or None, default=None
-        With "changes", each window's steps relative to its last one, and its target's
-        change, are divided by the window's own scale: the mean absolute change between
-        its consecutive observed steps (the mean absolute value where it has none, 1
-        where that is zero too), and ``predict`` multiplies it back. Series of any
-        magnitude (0.1 to a million) then train together as one set, the network reading
-        the scaled changes alone: one model for many series (see the guide's "One model,
-        many series"). Early stopping then scores the scaled changes, so that every
-        window weighs alike. Needs ``relative_to="last"``. None: one scale for all, the
-        training set's (``standardize``).
-
-    standardize : bool, default=True
-        Standardise each input feature (mean and standard deviation over the observed
-        time steps of the training set, padding left out, weighted by
-        ``sample_weight``) and each target inside the estimator, and undo the target's
-        scaling in ``predict``. Networks train well only on inputs and targets of unit
-        scale, and scikit-learn's scalers cannot see 3-D or ragged input, nor do
-        forecasting libraries scale the lags they pass. Set it to False only for data
-        that is already standardised. A constant feature or target gets a scale of 1.
-
-"""
-    + COLUMN_ORDER_DOC
-    + """
-    loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
-default="squared_error"
-        The loss to minimise. "huber" is squared below 1 and absolute above (PyTorch's
-        ``HuberLoss`` with ``delta=1``, on the standardised scale of ``y``), less
-        sensitive to outliers than the squared error. "quantile" is the pinball loss
-        of ``quantile``: the model predicts that quantile of ``y`` (two such models
-        give a prediction interval). ``sample_weight`` weights each.
-
-    quantile : float or None, default=None
-        The quantile to predict with ``loss="quantile"``, strictly between 0 and 1
-        (0.05 and 0.95 bound a 90% interval). Required with that loss, ignored by
-        the others.
-
-"""
-    + parameter_docs("optimizer")
-    + """
-    lr : float, default=0.001
-        Learning rate of the optimizer. Too high a rate makes training diverge. From
-        the ridge start, a small rate keeps training near it unless the data show
-        better (the quality benchmark's choice; 0.01 was worse there).
-
-"""
-    + parameter_docs("weight_decay")
-    + """
-    max_epochs : int, default=100
-        Number of passes over the training data (the most, with early stopping).
-
-"""
-    + parameter_docs("batch_size", "clip_grad_norm")
-    + """
-    early_stopping : bool or "auto", default="auto"
-        Hold out the last ``validation_fraction`` of the samples, in the order given,
-        and stop when their R² (with ``loss="quantile"``, scikit-learn's
-        ``d2_pinball_score`` of that quantile; with ``"absolute_error"`` and
-        ``"huber"``, its ``d2_absolute_error_score``) has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs; the weights of the best epoch are restored. The
-        weights training starts from compete too: a new network's ridge start (see
-        ``linear_window``) is kept when no epoch beats it on the held-out samples. The
-        tail is held out,
-        not a random subset, so that a model of a time series is validated on its
-        future and overlapping windows do not leak. "auto" stops early when the tail
-        holds at least 5 samples (from 41 samples at the default
-        ``validation_fraction``): the quality benchmark's largest gain over fixed
-        epochs. Not used by ``partial_fit``.
-
-    validation_fraction : float, default=0.1
-        Fraction of the samples (the last ones) held out for early stopping.
-
-"""
-    + parameter_docs(*CLOSING_PARAMETERS, score="R²")
-)
-
-_ATTRIBUTES = """\
-    net_ : skorch.NeuralNetRegressor
-        The trained skorch net; its ``module_`` is the PyTorch network.
-
-    history_ : skorch.History
-        skorch's record of the training, one entry per epoch.
-
-    n_iter_ : int
-        Number of epochs trained, over all warm starts and ``partial_fit`` calls.
-
-    loss_curve_ : list of float
-        Training loss (the chosen ``loss``) of each epoch, on the standardised scale
-        of ``y`` when ``standardize=True``.
-
-    best_loss_ : float or None
-        Smallest training loss reached; None with early stopping.
-
-    validation_scores_ : list of float or None
-        R² of the predictions of the held-out tail at each epoch with early stopping
-        (the D² pinball score with ``loss="quantile"``, the D² absolute error score
-        with ``"absolute_error"`` and ``"huber"``); else None.
-
-    best_validation_score_ : float or None
-        Best validation score, whose weights were restored; None without early
-        stopping.
-
-    n_outputs_ : int
-        Number of targets.
-
-    input_mean_ : ndarray of shape (n_step_features,) or (2 * n_step_features,) or None
-        Mean of each feature the network reads over the observed time steps of the
-        training set (one feature for 2-D input, whose columns are time steps of one
-        feature): with ``relative_to="last"``, the features relative to the last step
-        first, then the features themselves; None with ``standardize=False``.
-
-    input_scale_ : ndarray of shape (n_step_features,) or (2 * n_step_features,) or None
-        Standard deviation of each feature likewise (1 where it is zero).
-
-    relative_features_ : ndarray of shape (n_outputs,) or None
-        For each output, the input feature whose last value it is learned relative to
-        (``relative_to="last"``); None when the network learns the targets as they are.
-
-    patch_size_ : int
-        The number of time steps in a patch (``patch_size``, "auto" resolved).
-
-    target_mean_ : ndarray of shape (n_outputs,) or None
-        Mean of each target in the training set (of its change from the last value,
-        with ``relative_to="last"``); None with ``standardize=False``.
-
-    target_scale_ : ndarray of shape (n_outputs,) or None
-        Standard deviation of each target (1 where it is zero).
-
-    n_features_in_ : int
-        Number of time steps of a 2-D ``X``, or number of features per time step of a
-        3-D or list ``X`` seen during ``fit``.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the columns of a 2-D ``X`` given as a DataFrame with string column
-        names. Defined only then.
-"""
-
-
-_LEADING_PARAMETERS = parameter_docs("hidden_size", "num_layers") + "\n"
-
-
-def _doc(summary, cell_note, example, extra_parameters=_LEADING_PARAMETERS):
-    return f"""{summary}
-
-    {cell_note}
-
-    The training loop is skorch's (``net_`` after fitting); the estimator validates
-    its input, stores its parameters untouched and follows scikit-learn's conventions,
-    so it works in pipelines, grid searches and cross-validation.
-
-    Parameters
-    ----------
-{extra_parameters}{_SHARED_PARAMETERS}
-    Attributes
-    ----------
-{_ATTRIBUTES}
-    See Also
-    --------
-    RNNRegressor : Plain (Elman) recurrent network regressor.
-    LSTMRegressor : Long short-term memory regressor.
-    GRURegressor : Gated recurrent unit regressor.
-
-    Notes
-    -----
-{NOTES_DOC.format(held_out="the held-out part is the last samples in the order given")}
-    Examples
-    --------
-{example}"""
-
-
-def _example(name):
-    return f"""    >>> import numpy as np
-    >>> from sklearn_rnn import {name}
-    >>> X = np.array([[0.1, 0.2, 0.3, 0.4, 0.5],
-    ...               [0.2, 0.3, 0.4, 0.5, 0.6],
-    ...               [0.3, 0.4, 0.5, 0.6, 0.7],
-    ...               [0.4, 0.5, 0.6, 0.7, 0.8]])
-    >>> y = np.array([0.6, 0.7, 0.8, 0.9])
-    >>> model = {name}(hidden_size=10, lr=0.01, max_epochs=100, random_state=0)
-    >>> model.fit(X, y)
-    {name}(hidden_size=10, lr=0.01, random_state=0)
-    >>> next_value = model.predict([[0.5, 0.6, 0.7, 0.8, 0.9]])
-    >>> bool(0.75 < next_value[0] < 1.05)
-    True
-"""
-
-
 class LSTMRegressor(BaseRecurrentRegressor):
-    __doc__ = _doc(
+    __doc__ = regressor_doc(
         "Long short-term memory (LSTM) network regressor for sequences.",
         "The LSTM cell's gates and separate cell state let gradients flow across many\n"
         "    time steps, so it learns long-range dependencies where a plain RNN's\n"
         "    gradients vanish.",
-        _example("LSTMRegressor"),
+        regressor_example("LSTMRegressor"),
     )
     _cell = "lstm"
 
 
 class GRURegressor(BaseRecurrentRegressor):
-    __doc__ = _doc(
+    __doc__ = regressor_doc(
         "Gated recurrent unit (GRU) network regressor for sequences.",
         "The GRU cell gates its hidden state like an LSTM, with fewer parameters and\n"
         "    no separate cell state; it is often as accurate and somewhat faster.",
-        _example("GRURegressor"),
+        regressor_example("GRURegressor"),
     )
     _cell = "gru"
 
 
 class RNNRegressor(BaseRecurrentRegressor):
-    __doc__ = _doc(
+    __doc__ = regressor_doc(
         "Plain (Elman) recurrent neural network regressor for sequences.",
         "The simplest recurrent cell, h_t = act(W x_t + U h_(t-1) + b). Its gradients\n"
         "    vanish or explode over long sequences; prefer LSTMRegressor or GRURegressor\n"
         "    when dependencies span many steps.",
-        _example("RNNRegressor"),
-        extra_parameters=_LEADING_PARAMETERS
+        regressor_example("RNNRegressor"),
+        extra_parameters=LEADING_PARAMETERS
         + """\
     nonlinearity : {"tanh", "relu"}, default="tanh"
         Activation of the cell. "relu" can learn longer dependencies but may diverge
