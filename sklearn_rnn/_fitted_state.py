@@ -56,6 +56,8 @@ class FittedState:
     """
 
     def _check_structure_unchanged(self):
+        """A clear error unless the parameters describe the fitted network, as a warm
+        start or ``partial_fit`` needs (and the family's reading of its data)."""
         structure = {k: v for k, v in self.get_params().items() if k in STRUCTURE}
         fitted = {k: self.net_.module_.arguments[k] for k in structure}
         structure["standardize"] = self.standardize
