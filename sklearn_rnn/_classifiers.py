@@ -16,9 +16,10 @@ from ._fitted_state import NotAFittedState
 from ._parameter_docs import (
     CLOSING_PARAMETERS,
     COLUMN_ORDER_DOC,
-    NOTES_DOC,
+    LEADING_PARAMETERS,
     PATCH_SIZE_DOC,
     READOUT_DOC,
+    estimator_doc,
     parameter_docs,
 )
 
@@ -344,8 +345,6 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         return len(state["classes_"])
 
 
-_SUMMARY_PARAMETERS = parameter_docs("hidden_size", "num_layers") + "\n"
-
 _PARAMETERS = (
     """\
     bidirectional : bool, default=True
@@ -451,32 +450,19 @@ _ATTRIBUTES = """\
 """
 
 
-def _doc(summary, cell_note, name, extra_parameters=_SUMMARY_PARAMETERS):
-    return f"""{summary}
-
-    {cell_note}
-
-    The classifier counterpart of ``{name.replace("Classifier", "Regressor")}``: the
-    same inputs (2-D, 3-D, ragged lists, NaN-led rows, DataFrames), training controls
-    and persistence, with a softmax over the classes and the cross-entropy loss.
-
-    Parameters
-    ----------
-{extra_parameters}{_PARAMETERS}
-    Attributes
-    ----------
-{_ATTRIBUTES}
-    See Also
-    --------
-    RNNClassifier : Plain (Elman) recurrent network classifier.
-    LSTMClassifier : Long short-term memory classifier.
-    GRUClassifier : Gated recurrent unit classifier.
-
-    Notes
-    -----
-{NOTES_DOC.format(held_out="which samples are held out depends on their order")}
-    Examples
-    --------
+def _doc(summary, cell_note, name, extra_parameters=LEADING_PARAMETERS):
+    regressor = name.replace("Classifier", "Regressor")
+    return estimator_doc(
+        summary=summary,
+        cell_note=cell_note,
+        about=f"The classifier counterpart of ``{regressor}``: the\n    same inputs (2-D, "
+        "3-D, ragged lists, NaN-led rows, DataFrames), training controls\n    and "
+        "persistence, with a softmax over the classes and the cross-entropy loss.",
+        parameters=extra_parameters + _PARAMETERS,
+        attributes=_ATTRIBUTES,
+        family="classifier",
+        held_out="which samples are held out depends on their order",
+        example=f"""\
     >>> import numpy as np
     >>> from sklearn_rnn import {name}
     >>> rng = np.random.RandomState(0)
@@ -487,7 +473,8 @@ def _doc(summary, cell_note, name, extra_parameters=_SUMMARY_PARAMETERS):
     array(['down', 'up'], dtype='<U4')
     >>> bool(model.score(X, y) > 0.9)
     True
-"""
+""",
+    )
 
 
 class LSTMClassifier(BaseRecurrentClassifier):
@@ -515,7 +502,7 @@ class RNNClassifier(BaseRecurrentClassifier):
         "The simplest recurrent cell; prefer LSTMClassifier or GRUClassifier when\n"
         "    dependencies span many steps.",
         "RNNClassifier",
-        extra_parameters=_SUMMARY_PARAMETERS
+        extra_parameters=LEADING_PARAMETERS
         + """\
     nonlinearity : {"tanh", "relu"}, default="tanh"
         Activation of the cell.

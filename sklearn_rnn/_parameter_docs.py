@@ -164,3 +164,39 @@ COLUMN_ORDER_DOC = """\
         ``ForecasterRecursive`` and sktime's reductions pass them. Ignored for 3-D and
         list input, whose time axis is explicit.
 """
+
+
+# The parameters that open both families' lists.
+LEADING_PARAMETERS = parameter_docs("hidden_size", "num_layers") + "\n"
+
+
+def estimator_doc(*, summary, cell_note, about, parameters, attributes, family, held_out, example):
+    """An estimator's docstring: its ``summary`` and ``cell_note``, what the family is
+    (``about``), its ``parameters`` and ``attributes`` texts, the estimators of its
+    ``family`` ("regressor" or "classifier") to see also, the notes (``held_out``: how
+    early stopping's samples are held out) and the ``example``."""
+    name = family.capitalize()
+    return f"""{summary}
+
+    {cell_note}
+
+    {about}
+
+    Parameters
+    ----------
+{parameters}
+    Attributes
+    ----------
+{attributes}
+    See Also
+    --------
+    RNN{name} : Plain (Elman) recurrent network {family}.
+    LSTM{name} : Long short-term memory {family}.
+    GRU{name} : Gated recurrent unit {family}.
+
+    Notes
+    -----
+{NOTES_DOC.format(held_out=held_out)}
+    Examples
+    --------
+{example}"""

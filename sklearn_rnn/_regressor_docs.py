@@ -5,9 +5,10 @@ page is built from them (``_regressors.py``)."""
 from ._parameter_docs import (
     CLOSING_PARAMETERS,
     COLUMN_ORDER_DOC,
-    NOTES_DOC,
+    LEADING_PARAMETERS,
     PATCH_SIZE_DOC,
     READOUT_DOC,
+    estimator_doc,
     parameter_docs,
 )
 
@@ -186,36 +187,20 @@ _ATTRIBUTES = """\
 """
 
 
-LEADING_PARAMETERS = parameter_docs("hidden_size", "num_layers") + "\n"
-
-
 def regressor_doc(summary, cell_note, example, extra_parameters=LEADING_PARAMETERS):
-    return f"""{summary}
-
-    {cell_note}
-
-    The training loop is skorch's (``net_`` after fitting); the estimator validates
-    its input, stores its parameters untouched and follows scikit-learn's conventions,
-    so it works in pipelines, grid searches and cross-validation.
-
-    Parameters
-    ----------
-{extra_parameters}{_SHARED_PARAMETERS}
-    Attributes
-    ----------
-{_ATTRIBUTES}
-    See Also
-    --------
-    RNNRegressor : Plain (Elman) recurrent network regressor.
-    LSTMRegressor : Long short-term memory regressor.
-    GRURegressor : Gated recurrent unit regressor.
-
-    Notes
-    -----
-{NOTES_DOC.format(held_out="the held-out part is the last samples in the order given")}
-    Examples
-    --------
-{example}"""
+    return estimator_doc(
+        summary=summary,
+        cell_note=cell_note,
+        about="The training loop is skorch's (``net_`` after fitting); the estimator "
+        "validates\n    its input, stores its parameters untouched and follows "
+        "scikit-learn's conventions,\n    so it works in pipelines, grid searches and "
+        "cross-validation.",
+        parameters=extra_parameters + _SHARED_PARAMETERS,
+        attributes=_ATTRIBUTES,
+        family="regressor",
+        held_out="the held-out part is the last samples in the order given",
+        example=example,
+    )
 
 
 def regressor_example(name):

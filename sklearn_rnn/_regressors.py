@@ -13,7 +13,8 @@ from ._base import (
     BaseRecurrentEstimator,
 )
 from ._fitted_state import NotAFittedState
-from ._regressor_docs import LEADING_PARAMETERS, regressor_doc, regressor_example
+from ._parameter_docs import LEADING_PARAMETERS
+from ._regressor_docs import regressor_doc, regressor_example
 from ._scaling import last_steps, relative_inputs, target_statistics, window_changes
 
 # The default of ``linear_window``. Measured on the shipped series (the demo's search,
