@@ -26,7 +26,7 @@ from ._fitted_state import FittedState
 from ._inputs import check_sequences
 from ._network import RecurrentModule
 from ._params import naming_unknown_parameters, reject_booleans
-from ._scaling import feature_statistics, last_steps, standardize
+from ._scaling import feature_statistics, standardize
 from ._training import (
     OPTIMIZERS,
     NetConfig,
@@ -368,10 +368,10 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         return (1 if state["_tabular"] else state["n_features_in_"]), None
 
     def _row_statistics(self, X, lengths, *, continues):
-        """What a family reads of each sequence besides the network: ``{"last": its
-        last observed step}`` (a family may add; ``continues``: as the fitted model reads
-        them, else as the parameters ask)."""
-        return {"last": last_steps(X, lengths)}
+        """What a family reads of each sequence besides the network (such as its last
+        observed step), by name; none by default. ``continues``: as the fitted model
+        reads them, else as the parameters ask."""
+        return {}
 
     def _score_offset(self, rows, target_state):
         """What moves the network's targets to an affine map of ``y`` for the validation

@@ -185,7 +185,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 f"y is {y.ndim}-D, but the estimator was fitted with a {shape} y, and "
                 "predict returns that shape; a warm start or partial_fit cannot change it."
             )
-        last, row_scale = rows["last"], rows.get("scale")
+        last, row_scale = rows.get("last"), rows.get("scale")
         if continues:
             features = self.relative_features_
         else:
@@ -234,14 +234,17 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         return 2 * n_features, n_features
 
     def _row_statistics(self, X, lengths, *, continues):
-        """Each sequence's last observed step, and with ``window_scale`` its scale (see
-        :func:`_scaling.window_changes`)."""
+        """Relative targets: each sequence's last observed step, and with
+        ``window_scale`` its scale (see :func:`_scaling.window_changes`)."""
         window_scale = self._window_scale if continues else self.window_scale
         if window_scale is not None and self.relative_to is None and not continues:
             raise ValueError(
                 f"window_scale={window_scale!r} scales each window's changes from its last "
                 "value: it needs relative_to='last'."
             )
+        relative = self.relative_features_ if continues else self.relative_to
+        if relative is None:  # levels: nothing is read of the rows
+            return {}
         rows = {"last": last_steps(X, lengths)}
         if window_scale is not None:
             rows["scale"] = window_changes(X, lengths)
@@ -262,9 +265,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     def _network_inputs(self, X, lengths, rows, target_state):
         if target_state.get("relative_features_") is None:
             return X
-        if rows.get("scale") is not None:  # each window's changes, over its own scale
-            return relative_inputs(X, lengths, rows["last"], rows["scale"])
-        return relative_inputs(X, lengths, rows["last"])
+        # Scaled by the window: each window's changes over its own scale, alone.
+        return relative_inputs(X, lengths, rows["last"], rows.get("scale"))
 
     def _check_target_state(self, state):
         name, n_outputs, y_ndim = type(self).__name__, state["n_outputs_"], state["_y_ndim"]
@@ -285,12 +287,12 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         n_features, _ = super()._network_features(state)
         if (
             features.dtype.kind not in "iu"
-            or features.shape != (state["n_outputs_"],)
+            or features.shape != (n_outputs,)
             or not ((features >= 0) & (features < n_features)).all()
         ):
             raise NotAFittedState(
-                type(self).__name__,
-                f"relative_features_ is {features!r}, not {state['n_outputs_']} feature "
+                name,
+                f"relative_features_ is {features!r}, not {n_outputs} feature "
                 f"index(es) below {n_features}",
             )
 
