@@ -1,5 +1,7 @@
 """What the documentation shows: code that fits its page, and outputs that are true."""
 
+import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -179,24 +181,29 @@ def test_the_table_of_defaults_is_the_estimators_defaults():
     assert (checked | listed) - {"nonlinearity"} == every  # the plain RNN's own
 
 
-def _bench_quality():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "bench_quality", ROOT / "benchmarks" / "bench_quality.py"
-    )
+def _benchmark(name):
+    """The benchmark script ``benchmarks/<name>.py`` as a module (its tables, figures)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def _results(name):
+    """A results file of ``benchmarks/``, ``results_<name>_cpu.json``."""
+    return json.loads((ROOT / "benchmarks" / f"results_{name}_cpu.json").read_text())
+
+
+def _prose(path):
+    """A page's text with every run of whitespace one space, as a reader sees it."""
+    return " ".join(path.read_text().split())
+
+
 def test_the_defaults_page_shows_the_results_file():
     """Every forecasting table of "How the defaults were chosen" is the one the quality
     benchmark prints from its results file: a figure there cannot drift from the run."""
-    import json
-
-    bench = _bench_quality()
-    results = json.loads((ROOT / "benchmarks" / "results_quality_cpu.json").read_text())
+    bench = _benchmark("bench_quality")
+    results = _results("quality")
     page = (DOCS / "user_guide" / "defaults.rst").read_text()
     for name, text in bench.docs_tables(results).items():
         assert text in page, f"the page's {name} table is not the results file's"
@@ -204,16 +211,14 @@ def test_the_defaults_page_shows_the_results_file():
 
 def test_the_forecasting_figures_in_prose_are_the_results_files():
     """The README's and the guide's summary figures, recomputed from the results file."""
-    import json
-
-    bench = _bench_quality()
-    results = json.loads((ROOT / "benchmarks" / "results_quality_cpu.json").read_text())
+    bench = _benchmark("bench_quality")
+    results = _results("quality")
     figures = bench.summary_figures(results["forecast_defaults"]["forecast"])["lstm"]
     best = f"{bench.geometric_mean(figures['best']):.2f}"
     worst = f"{figures['best'].max():.2f}"
     statistical = f"{bench.geometric_mean(figures['statistical']):.2f}"
-    readme = " ".join((ROOT / "README.md").read_text().split())
-    guide = " ".join((DOCS / "user_guide" / "forecasting.rst").read_text().split())
+    readme = _prose(ROOT / "README.md")
+    guide = _prose(DOCS / "user_guide" / "forecasting.rst")
     assert f"{best} of the best simple forecast" in readme
     assert f"at most {worst} on any" in readme
     assert f"{statistical} of the better of statsforecast's AutoETS and AutoTheta" in readme
@@ -232,15 +237,8 @@ def test_the_forecasting_figures_in_prose_are_the_results_files():
 def test_the_interval_figures_are_the_results_files():
     """The guide's table of intervals, and the figures the README and the example quote,
     are those of benchmarks/results_intervals_cpu.json."""
-    import importlib.util
-    import json
-
-    spec = importlib.util.spec_from_file_location(
-        "bench_intervals", ROOT / "benchmarks" / "bench_intervals.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    results = json.loads((ROOT / "benchmarks" / "results_intervals_cpu.json").read_text())
+    bench = _benchmark("bench_intervals")
+    results = _results("intervals")
     guide = (DOCS / "user_guide" / "forecasting.rst").read_text()
     assert bench.rst_table(results) in guide
 
@@ -248,7 +246,7 @@ def test_the_interval_figures_are_the_results_files():
         return f"{np.mean(results[setup][method]['coverage']):.2f}"
 
     levels = "relative_to=None"
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = _prose(ROOT / "README.md")
     assert f"it covered {coverage(levels, 'CQR')} of the sunspots' last 60 years" in readme
     assert f"; {coverage('results', 'CQR')} at the defaults)" in readme
     assert f"adaptive conformal inference {coverage(levels, 'ACI')}" in readme
@@ -266,53 +264,42 @@ def test_the_interval_figures_are_the_results_files():
 
 
 def test_the_classifiers_figures_are_the_results_files():
-    import json
-
-    results = json.loads((ROOT / "benchmarks" / "results_quality_cpu.json").read_text())
+    results = _results("quality")
     scores = [
         row["lstm"]
         for row in results["classify_defaults"]["classify"]
         if row["dataset"] == "japanese_vowels"
     ]
     shown = f"{min(scores):.3f}-{max(scores):.3f}"
-    assert f"scores {shown} on the test split (seeds 0-2" in " ".join(
-        (DOCS / "user_guide" / "classification.rst").read_text().split()
+    assert f"scores {shown} on the test split (seeds 0-2" in _prose(
+        DOCS / "user_guide" / "classification.rst"
     )
-    assert f"seeds 0-2 score {shown} here" in " ".join((ROOT / "README.md").read_text().split())
+    assert f"seeds 0-2 score {shown} here" in _prose(ROOT / "README.md")
 
 
 def test_the_serving_figures_are_the_results_files():
-    import json
-
-    results = json.loads((ROOT / "benchmarks" / "results_serving_cpu.json").read_text())
+    results = _results("serving")
     regressor = results["results"]["LSTMRegressor"]
     classifier = results["results"]["LSTMClassifier"]
     onnx = f"{regressor['onnxruntime']['us_per_call']:.0f}"
     predict = f"{regressor['predict']['us_per_call']:.0f}"
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = _prose(ROOT / "README.md")
     assert f"took {onnx} µs in onnxruntime against {predict} µs for `predict`" in readme
-    guide = " ".join((DOCS / "user_guide" / "performance.rst").read_text().split())
+    guide = _prose(DOCS / "user_guide" / "performance.rst")
     ratio = f"{regressor['predict']['ratio_to_module_8_rows']:.2f}x the module on 8 rows"
     assert f"``predict`` {ratio}" in guide
     assert (
         f"``predict_proba`` {classifier['predict_proba']['ratio_to_module_8_rows']:.2f}x" in guide
     )
-    deploying = " ".join((DOCS / "user_guide" / "deploying.rst").read_text().split())
+    deploying = _prose(DOCS / "user_guide" / "deploying.rst")
     share = regressor["onnxruntime"]["us_per_call"] / regressor["predict"]["us_per_call"]
     assert f"``predict`` took {predict} µs" in deploying
     assert f"{share:.2f} times ``predict``" in deploying
 
 
 def test_the_panel_page_shows_the_results_file():
-    import importlib.util
-    import json
-
-    spec = importlib.util.spec_from_file_location(
-        "bench_panel", ROOT / "benchmarks" / "bench_panel.py"
-    )
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    results = json.loads((ROOT / "benchmarks" / "results_panel_cpu.json").read_text())
+    bench = _benchmark("bench_panel")
+    results = _results("panel")
     page = (DOCS / "user_guide" / "panels.rst").read_text()
     assert bench.rst_table(results) in page
     lstm = np.mean([r["mase"] for r in results["rows"] if r["model"] == "lstm"])
