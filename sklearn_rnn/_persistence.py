@@ -29,7 +29,7 @@ def _plain(value, name):
     error for what has none."""
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)

@@ -53,8 +53,11 @@ with dynamic time warping 0.949; recent deep models about 0.99.
 
 
 def _read(filename):
-    with resources.files(__package__).joinpath("data", filename).open() as f:
-        rows = list(csv.reader(f))
+    """The header and the rows of a shipped CSV file (gzip-compressed if its name says
+    so)."""
+    with resources.files(__package__).joinpath("data", filename).open("rb") as f:
+        raw = gzip.GzipFile(fileobj=f) if filename.endswith(".gz") else f
+        rows = list(csv.reader(io.TextIOWrapper(raw, encoding="utf-8")))
     return rows[0], rows[1:]
 
 
@@ -164,9 +167,7 @@ def load_japanese_vowels(*, as_3d=False):
     >>> sorted(set(vowels.y_train.tolist())) == list(range(1, 10))
     True
     """
-    with resources.files(__package__).joinpath("data", "japanese_vowels.csv.gz").open("rb") as f:
-        rows = list(csv.reader(io.TextIOWrapper(gzip.GzipFile(fileobj=f))))
-    header, rows = rows[0], rows[1:]
+    header, rows = _read("japanese_vowels.csv.gz")
     utterances = {"train": {}, "test": {}}
     for split, utterance, speaker, _frame, *values in rows:
         speaker_frames = utterances[split].setdefault(int(utterance), (int(speaker), []))
@@ -231,8 +232,7 @@ def load_m1_yearly(*, as_frame=False):
     >>> len(m1.series), min(map(len, m1.series.values())), max(map(len, m1.series.values()))
     (181, 15, 58)
     """
-    with resources.files(__package__).joinpath("data", "m1_yearly.csv.gz").open("rb") as f:
-        rows = list(csv.reader(io.TextIOWrapper(gzip.GzipFile(fileobj=f))))[1:]
+    _, rows = _read("m1_yearly.csv.gz")
     series, years = {}, {}
     for name, year, value in rows:
         series.setdefault(name, []).append(float(value))
