@@ -362,8 +362,7 @@ class SeriesTimeSplit(BaseCrossValidator):
             raise ValueError(f"groups has {len(groups)} rows, X has {len(X)}.")
         k = self.n_splits
         folds = [([], []) for _ in range(k)]
-        for series in dict.fromkeys(groups.tolist()):
-            rows = np.flatnonzero(groups == series)
+        for rows in _rows_of_each_group(groups):
             size = self.test_size or max(len(rows) // (k + 1), 1)
             if len(rows) <= k * size:  # no room to train before the first test block
                 for train, _ in folds:
@@ -381,3 +380,12 @@ class SeriesTimeSplit(BaseCrossValidator):
     def _iter_test_indices(self, X=None, y=None, groups=None):  # BaseCrossValidator's
         for _, test in self.split(X, y, groups):
             yield test
+
+
+def _rows_of_each_group(groups):
+    """The row indices of each group (in the order given), the groups in the order they
+    first appear: one pass over the rows, whatever the number of groups."""
+    codes = {}
+    inverse = np.array([codes.setdefault(g, len(codes)) for g in groups.tolist()], dtype=np.intp)
+    order = np.argsort(inverse, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(inverse, minlength=len(codes)))[:-1])
