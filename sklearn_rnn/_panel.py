@@ -5,7 +5,11 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils._param_validation import Interval, validate_params  # private, see _base.py
+from sklearn.utils._param_validation import (  # private, see _base.py
+    Interval,
+    validate_parameter_constraints,
+    validate_params,
+)
 
 from ._params import reject_booleans
 from ._window import _windows
@@ -333,7 +337,16 @@ class SeriesTimeSplit(BaseCrossValidator):
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """The number of folds, ``n_splits``."""
+        self._check_params()
         return self.n_splits
+
+    def _check_params(self):
+        """The parameters' constraints, checked where they are used (as ``fit`` checks
+        an estimator's): a clear error that names the parameter."""
+        params = {"n_splits": self.n_splits, "test_size": self.test_size}
+        name = type(self).__name__
+        validate_parameter_constraints(self._parameter_constraints, params, name)
+        reject_booleans(name, params, self._parameter_constraints)
 
     def split(self, X, y=None, groups=None):
         """Indices of each fold's training and test rows.
@@ -352,6 +365,7 @@ class SeriesTimeSplit(BaseCrossValidator):
         train, test : ndarray
             Row indices, each in ascending order.
         """
+        self._check_params()
         if groups is None:
             raise ValueError(
                 "SeriesTimeSplit needs the series of each row: split(X, groups=series), "

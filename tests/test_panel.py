@@ -165,6 +165,23 @@ def test_each_fold_tests_every_series_latest_block_after_its_training_rows():
         next(SeriesTimeSplit().split(groups))
 
 
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"n_splits": 0}, "'n_splits' parameter of SeriesTimeSplit must be an int in the range"),
+        ({"n_splits": True}, "'n_splits' parameter of SeriesTimeSplit must be an int, not a"),
+        ({"test_size": 0}, "'test_size' parameter of SeriesTimeSplit"),
+        ({"test_size": 1.5}, "'test_size' parameter of SeriesTimeSplit"),
+    ],
+)
+def test_the_series_split_checks_its_parameters(params, match):
+    groups = np.array(["a"] * 8)
+    with pytest.raises(ValueError, match=match):
+        next(SeriesTimeSplit(**params).split(groups, groups=groups))
+    with pytest.raises(ValueError, match=match):
+        SeriesTimeSplit(**params).get_n_splits()
+
+
 def test_a_grid_search_tunes_a_global_model_with_the_series_split():
     panel = frame_panel(load_m1_yearly().series, horizon=3, history=6, min_history=6)
     search = GridSearchCV(
