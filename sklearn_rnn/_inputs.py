@@ -103,6 +103,22 @@ def _ragged_to_array(X):
     return _left_align(out)
 
 
+def nan_layout(missing):
+    """Where NaN lies in sequences, from their mask of missing values (n_samples,
+    n_timesteps, n_features), by the rule that only whole leading time steps may be NaN
+    (a sequence that starts later): each sample's number of leading all-NaN steps, and
+    what the rule refuses: steps NaN in some features only (partial, (n_samples,
+    n_timesteps)), samples with no observed step (empty, (n_samples,)), and all-NaN
+    steps after a sample's first observed one (inside, (n_samples, n_timesteps))."""
+    step_missing = missing.all(axis=2)
+    partial = missing.any(axis=2) & ~step_missing
+    n_timesteps = missing.shape[1]
+    n_leading = np.where(step_missing.all(axis=1), n_timesteps, np.argmin(step_missing, axis=1))
+    empty = n_leading == n_timesteps
+    inside = step_missing & (np.arange(n_timesteps) >= n_leading[:, None])
+    return n_leading, partial, empty, inside
+
+
 def _left_align(X):
     """Turn leading-NaN padding into lengths; raise on any other NaN or on inf.
 
@@ -119,9 +135,7 @@ def _left_align(X):
             f"(sample {i}, step {t}, feature {f}); the networks compute in float32, whose "
             f"largest value is {np.finfo(np.float32).max:.4g}."
         )
-    missing = ~finite  # NaN only, from here on
-    row_missing = missing.all(axis=2)
-    partial = missing.any(axis=2) & ~row_missing
+    n_leading, partial, empty, inside = nan_layout(~finite)  # NaN only, from here on
     if partial.any():
         i, t = np.argwhere(partial)[0]
         raise ValueError(
@@ -129,22 +143,20 @@ def _left_align(X):
             "in some but not all features). Only whole leading time steps may be NaN, "
             "meaning that a sequence starts later."
         )
-    n_samples, n_timesteps, _ = X.shape
-    n_leading = np.where(row_missing.all(axis=1), n_timesteps, np.argmin(row_missing, axis=1))
-    empty = np.flatnonzero(n_leading == n_timesteps)
-    if empty.size:
+    if empty.any():
         raise ValueError(
-            f"Input X contains NaN in every time step of sample {empty[0]}: a sequence "
-            "needs at least one observed step."
+            f"Input X contains NaN in every time step of sample {np.flatnonzero(empty)[0]}: "
+            "a sequence needs at least one observed step."
         )
-    steps = np.arange(n_timesteps)
-    if (row_missing & (steps >= n_leading[:, None])).any():
-        i = np.flatnonzero((row_missing & (steps >= n_leading[:, None])).any(axis=1))[0]
+    if inside.any():
+        i = np.flatnonzero(inside.any(axis=1))[0]
         raise ValueError(
             f"Input X contains NaN after the first observed time step of sample {i}. "
             "Only leading NaN time steps are allowed (a sequence that starts later); "
             "impute or drop missing values inside a sequence."
         )
+    n_timesteps = X.shape[1]
+    steps = np.arange(n_timesteps)
     lengths = n_timesteps - n_leading
     max_len = int(lengths.max())
     # Shift each sequence to the start of its row; what follows it is zero padding.

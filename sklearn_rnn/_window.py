@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._inputs import input_ndim, naming_non_numeric_columns
+from ._inputs import input_ndim, naming_non_numeric_columns, nan_layout
 from ._params import reject_booleans
 
 __all__ = ["SlidingWindowTransformer", "frame_forecast"]
@@ -83,13 +83,10 @@ def _validate_windows(transformer, X, reset):
         row, step, feature = np.argwhere(np.isinf(X))[0]
         raise ValueError(f"Input X contains infinity (row {row}, step {step}, feature {feature}).")
     if missing.any():
-        step_missing = missing.all(axis=2)
-        partial = missing.any(axis=2) & ~step_missing
-        later = np.diff(step_missing.astype(np.int8), axis=1) > 0  # NaN after an observed step
-        if partial.any() or later.any() or step_missing.all(axis=1).any():
-            rows = np.flatnonzero(
-                partial.any(axis=1) | later.any(axis=1) | step_missing.all(axis=1)
-            )
+        _, partial, empty, inside = nan_layout(missing)
+        refused = partial.any(axis=1) | empty | inside.any(axis=1)
+        if refused.any():
+            rows = np.flatnonzero(refused)
             raise ValueError(
                 f"Input X contains NaN inside the window of row {rows[0]}: {name} takes "
                 "windows whose only NaN are whole leading steps, before the series' start "
