@@ -26,7 +26,7 @@ from ._fitted_state import FittedState
 from ._inputs import check_sequences
 from ._network import RecurrentModule
 from ._params import naming_unknown_parameters, reject_booleans
-from ._scaling import feature_statistics, standardize
+from ._representation import Representation, representation_field
 from ._training import (
     OPTIMIZERS,
     NetConfig,
@@ -79,7 +79,8 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
     """
 
     _cell = None
-    # Whether ``y`` must be numeric (regression) or may hold labels of any kind.
+    # Whether ``y`` must be numeric (regression: the representation encodes it) or may
+    # hold labels of any kind.
     _y_numeric = True
     # The fitted attributes every family has, with their types; a family adds its
     # target's in ``_target_attributes``. This one table serves fit, pickle, skops and
@@ -95,14 +96,14 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         "_tabular": bool,
         # The column order a model of 2-D lag columns was fitted with (None: 3-D input).
         "_column_order": (str, type(None)),
-        "input_mean_": (np.ndarray, type(None)),
-        "input_scale_": (np.ndarray, type(None)),
         "patch_size_": Integral,
+        "linear_window_": Integral,
     }
     _target_attributes = {}
     # What a stored state from an earlier release lacks, and what it meant then: fitted
     # attributes, and parameters (their values that behave as that release did).
     _fitted_defaults = {"patch_size_": 1, "_column_order": None}
+    # (and ``linear_window_``: the parameter, an int in those releases)
     _earlier_params = {}
     # Whether a new network's linear path starts from ridge regression on the targets.
     _init_linear = False
@@ -130,7 +131,7 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "readout": [StrOptions({"last", "mean", "max"})],
         "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "linear_window": [Interval(Integral, 0, None, closed="left")],
+        "linear_window": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "standardize": ["boolean"],
         "column_order": [StrOptions({"oldest_first", "newest_first"})],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
@@ -152,8 +153,18 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
 
     @classmethod
     def _fitted_attributes(cls):
-        """Every fitted attribute but the network (``net_``, ``history_``): name -> type."""
-        return {**cls._common_attributes, **cls._target_attributes}
+        """Every fitted attribute but the network (``net_``, ``history_``) and the
+        representation's object (``representation_``, whose fields are among them):
+        name -> type."""
+        return {
+            **cls._common_attributes,
+            **Representation.fields(cls._y_numeric),
+            **cls._target_attributes,
+        }
+
+    # The representation's fields, read from the one object (see _representation.py).
+    input_mean_ = representation_field("input_mean")
+    input_scale_ = representation_field("input_scale")
 
     # -- scikit-learn API -------------------------------------------------------------
 
@@ -255,23 +266,37 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
             X, y, form=self._input_form() if continues else None
         )
         sample_weight = self._check_sample_weight(sample_weight, X)
-        rows = self._row_statistics(X, lengths, continues=continues)
         y, target_state, sample_weight = self._encode_targets(
-            y, sample_weight, continues=continues, rows=rows, **target_options
+            y, sample_weight, continues=continues, **target_options
         )
-        given = X
-        X = self._network_inputs(X, lengths, rows, target_state)
-        scaling = self._input_scaling(X, lengths, sample_weight, continues=continues)
-        if scaling["input_mean_"] is not None:  # in place where X is a new array already
-            mean, scale = scaling["input_mean_"], scaling["input_scale_"]
-            X = standardize(X, lengths, mean, scale, in_place=X is not given)
+        numeric = y if self._y_numeric else None
+        if continues:  # as the fitted network reads its data
+            representation = self.representation_
+            rows = representation.rows(X, lengths)
+            inputs = representation.encode_inputs(X, lengths, rows)
+            if numeric is not None:
+                y = representation.encode_targets(numeric, rows)
+        else:
+            linear_window = self._auto_linear_window(X, lengths)
+            representation, inputs, encoded, rows = Representation.fit(
+                X,
+                lengths,
+                numeric,
+                sample_weight,
+                n_step_features=1 if info["tabular"] else info["n_features"],
+                standardize=self.standardize,
+                linear_window=linear_window,
+                **self._representation_options(),
+            )
+            y = y if encoded is None else encoded
         record = {
             "n_features_in_": info["n_features"],
             "feature_names_in_": info["feature_names_in"],
             "_tabular": info["tabular"],
             "_column_order": self.column_order if info["tabular"] else None,
             "patch_size_": self.patch_size_ if continues else self._auto_patch_size(X, lengths),
-            **scaling,
+            "linear_window_": self.linear_window_ if continues else linear_window,
+            **representation.state(),
             **target_state,
         }
         config = self._net_config(record, device)
@@ -280,13 +305,13 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
             net = train(
                 config,
                 options,
-                X,
+                inputs,
                 lengths,
                 y,
                 sample_weight,
                 previous=self.net_ if continues else None,
                 bridge=bridge,
-                score_offset=self._score_offset(rows, target_state),
+                score_offset=representation.score_offset(rows),
             )
         self._set_fitted({**record, **{f"{k}_": v for k, v in summary(net).items()}}, net)
         return self
@@ -298,19 +323,6 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         except NotFittedError:
             return False
         return incremental or self.warm_start
-
-    def _input_scaling(self, X, lengths, sample_weight, *, continues):
-        """Each feature's mean and scale over the observed steps, or the fitted ones.
-
-        A continued fit keeps the statistics it started with: the network learned
-        on inputs scaled by them.
-        """
-        if continues:
-            return {"input_mean_": self.input_mean_, "input_scale_": self.input_scale_}
-        if not self.standardize:
-            return {"input_mean_": None, "input_scale_": None}
-        mean, scale = feature_statistics(X, lengths, sample_weight)
-        return {"input_mean_": mean, "input_scale_": scale}
 
     def _check_sample_weight(self, sample_weight, X):
         if sample_weight is None:
@@ -362,26 +374,24 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         longest = X.shape[1] if lengths is None else int(lengths.max())
         return max(1, -(-longest // self._auto_patch_steps))
 
-    def _network_features(self, state):
-        """The features of a step that the network reads, and how many of them (the
-        first) its linear path reads (None: all), for a fitted ``state``."""
-        return (1 if state["_tabular"] else state["n_features_in_"]), None
+    def _auto_linear_window(self, X, lengths):
+        """``linear_window``, "auto" resolved: every step of the longest training
+        sequence (the whole window a model of windows is given)."""
+        if self.linear_window != "auto":
+            return int(self.linear_window)
+        return int(X.shape[1] if lengths is None else lengths.max())
 
-    def _row_statistics(self, X, lengths, *, continues):
-        """What a family reads of each sequence besides the network (such as its last
-        observed step), by name; none by default. ``continues``: as the fitted model
-        reads them, else as the parameters ask."""
+    def _representation_options(self):
+        """How a family's representation reads the data beyond standardisation (see
+        ``Representation.fit``); none by default."""
         return {}
 
-    def _score_offset(self, rows, target_state):
-        """What moves the network's targets to an affine map of ``y`` for the validation
-        score (see ``_training.train``), per sample; None where they are one already."""
-        return None
-
-    def _network_inputs(self, X, lengths, rows, target_state):
-        """What the network reads of sequences in the internal form (a family may add
-        features; ``rows`` holds :meth:`_row_statistics`)."""
-        return X
+    def _network_features(self, state):
+        """The channels of a step that the network reads, and how many of them (the
+        first) its linear path reads (None: all), for a fitted ``state``."""
+        n_step_features = 1 if state["_tabular"] else state["n_features_in_"]
+        representation = Representation.from_state(state, n_step_features, self._y_numeric)
+        return representation.network_features()
 
     def _network_arguments(self, state, output_size):
         """The network's constructor arguments: the parameters', with the sizes a fitted
@@ -398,7 +408,7 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
             "num_layers": self.num_layers,
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
-            "linear_window": self.linear_window,
+            "linear_window": state["linear_window_"],
             "readout": self.readout,
             "patch_size": state["patch_size_"],
             **self._module_params(),
@@ -461,15 +471,12 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
 
     def _forward(self, X):
         """The network's raw outputs for ``X``, validated against the fitted input form,
-        and :meth:`_row_statistics` of its sequences."""
+        and what the representation reads of its sequences to decode them."""
         # As fitted: a changed column_order takes effect at the next fit.
         X, lengths, _, _ = self._check_sequences(
             X, form=self._input_form(), order=self._column_order
         )
-        rows = self._row_statistics(X, lengths, continues=True)
-        inputs = self._network_inputs(X, lengths, rows, vars(self))
-        if self.input_mean_ is not None:  # in place where the inputs are a new array
-            inputs = standardize(
-                inputs, lengths, self.input_mean_, self.input_scale_, in_place=inputs is not X
-            )
+        representation = self.representation_
+        rows = representation.rows(X, lengths)
+        inputs = representation.encode_inputs(X, lengths, rows)
         return forward(self.net_, inputs, lengths), rows

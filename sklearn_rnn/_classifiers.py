@@ -207,7 +207,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         """
         check_is_fitted(self)
         fitted = self._fitted_view()
-        scores, _ = fitted._forward(X)  # the scores, and the rows' statistics
+        scores, _ = fitted._forward(X)  # the scores, and what decoding would read
         return _log_sigmoid(scores) if fitted._multilabel else _log_softmax(scores)
 
     def __sklearn_tags__(self):
@@ -220,9 +220,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     def _criterion(self, target_state):
         return torch.nn.BCEWithLogitsLoss if target_state["_multilabel"] else _LabelCrossEntropy
 
-    def _encode_targets(
-        self, y, sample_weight, *, continues, rows=None, classes=_NOT_FROM_PARTIAL_FIT
-    ):
+    def _encode_targets(self, y, sample_weight, *, continues, classes=_NOT_FROM_PARTIAL_FIT):
         """Labels as a float32 column of class indices, ``classes_``, and the weights
         (times the class weights). ``classes`` is given by ``partial_fit`` only."""
         partial = classes is not _NOT_FROM_PARTIAL_FIT
@@ -362,10 +360,10 @@ _PARAMETERS = (
     )
     + PATCH_SIZE_DOC
     + """
-    linear_window : int, default=0
+    linear_window : int or "auto", default=0
         If positive, the last ``linear_window`` observed time steps also go through one
-        linear map straight to the class scores, added to the recurrent head. Off by
-        default for classifiers.
+        linear map straight to the class scores, added to the recurrent head ("auto":
+        every step of the longest training sequence). Off by default for classifiers.
 
     standardize : bool, default=True
         Standardise each input feature (mean and standard deviation over the observed
@@ -434,12 +432,22 @@ _ATTRIBUTES = """\
         Best validation accuracy, whose weights were restored; None without early
         stopping.
 
+    representation_ : Representation
+        How the network sees the data, fitted from the training data (for a
+        classifier, the standardisation of its inputs); plain data, which every stored
+        form keeps and ``to_onnx`` lowers.
+
     input_mean_, input_scale_ : ndarray of shape (n_step_features,) or None
         Mean and standard deviation of each feature over the observed time steps of
-        the training set; None with ``standardize=False``.
+        the training set (``representation_``'s fields); None with
+        ``standardize=False``.
 
     patch_size_ : int
         The number of time steps in a patch (``patch_size``, "auto" resolved).
+
+    linear_window_ : int
+        The number of steps the linear path reads (``linear_window``, "auto"
+        resolved).
 
     n_features_in_ : int
         Number of time steps of a 2-D ``X``, or features per time step of a 3-D or

@@ -18,6 +18,7 @@ from skorch.history import History
 
 from ._dataset import as_tensor
 from ._network import RecurrentModule
+from ._representation import Representation
 from ._training import GLOBAL_RNG_LOCK, build_net, resolve_device
 
 __all__ = ["STRUCTURE", "FittedState", "NotAFittedState", "net_state", "restore_net"]
@@ -65,8 +66,9 @@ class FittedState:
         if self._column_order is not None:  # how 2-D lag columns are read
             structure["column_order"] = self.column_order
             fitted["column_order"] = self._column_order
-        if structure["patch_size"] == "auto":  # resolved by the first fit, kept since
-            structure["patch_size"] = fitted["patch_size"]
+        for key in ("patch_size", "linear_window"):  # resolved by the first fit, kept since
+            if structure[key] == "auto":
+                structure[key] = fitted[key]
         if structure != fitted:
             raise ValueError(
                 "A warm start or partial_fit continues the fitted network, so its "
@@ -89,10 +91,16 @@ class FittedState:
         state while another thread refits the estimator.
         """
         record = {k: v for k, v in record.items() if v is not None or k != "feature_names_in_"}
-        fitted = set(self._fitted_attributes()) | {"net_", "history_"}
-        state = {k: v for k, v in vars(self).items() if k not in fitted}
-        state.update(record, net_=net, history_=net.history)
+        fields = Representation.fields(self._y_numeric)
+        representation = Representation.from_state(record, _step_features(record), self._y_numeric)
+        record = {k: v for k, v in record.items() if k not in fields}
+        state = {k: v for k, v in vars(self).items() if k not in self._fitted_names()}
+        state.update(record, representation_=representation, net_=net, history_=net.history)
         self.__dict__ = state
+
+    def _fitted_names(self):
+        """The names of everything a fit sets on the instance."""
+        return set(self._fitted_attributes()) | {"net_", "history_", "representation_"}
 
     def _fitted_view(self):
         """The estimator as fitted now, unaffected by a fit finishing meanwhile.
@@ -119,6 +127,10 @@ class FittedState:
         """
         if isinstance(state, dict):  # saved before these attributes existed
             state = {**self._fitted_defaults, **state}
+            if "linear_window_" not in state:  # the parameter, an int then
+                state["linear_window_"] = self.linear_window
+            if self._y_numeric and "_tabular" in state and "n_features_in_" in state:
+                state = Representation.defaults_for(state, _step_features(state))
         self._check_fitted_state(state)
         state = dict(state)
         if device is None:
@@ -133,8 +145,10 @@ class FittedState:
         input's statistics, in that order."""
         self._check_entries(state)
         self._check_target_state(state)
+        self._check_representation(state, form_only=True)
         self._check_weights(state)
-        self._check_input_state(state)
+        self._check_representation(state)
+        self._check_names(state)
 
     def _check_entries(self, state):
         """Every fitted attribute and nothing else, each of its type; a positive patch."""
@@ -150,6 +164,9 @@ class FittedState:
         patch_size = state["patch_size_"]
         if not isinstance(patch_size, Integral) or isinstance(patch_size, bool) or patch_size < 1:
             raise NotAFittedState(name, f"its patch_size_ is {patch_size!r}, not a positive int")
+        window = state["linear_window_"]
+        if not isinstance(window, Integral) or isinstance(window, bool) or window < 0:
+            raise NotAFittedState(name, f"its linear_window_ is {window!r}, not an int >= 0")
         for key, value in state.items():
             if key != "net" and not isinstance(value, types[key]):
                 raise NotAFittedState(name, f"{key} is a {type(value).__name__}")
@@ -178,10 +195,19 @@ class FittedState:
             if not np.isfinite(values).all():
                 raise NotAFittedState(name, f"the weights {key} are not finite")
 
-    def _check_input_state(self, state):
-        """The input's statistics (one per feature the network reads) and names."""
-        step_features, _ = self._network_features(state)
-        self._check_statistics(state, ("input_mean_", "input_scale_"), step_features)
+    def _check_representation(self, state, form_only=False):
+        """The representation's fields, checked against one another and the outputs
+        (``form_only``: what sizes the network, before its weights are checked)."""
+        representation = Representation.from_state(state, _step_features(state), self._y_numeric)
+        if form_only:
+            reason = representation.check_form()
+        else:
+            reason = representation.check(state.get("n_outputs_"))
+        if reason is not None:
+            raise NotAFittedState(type(self).__name__, reason)
+
+    def _check_names(self, state):
+        """The input's feature names, one per feature."""
         names = state.get("feature_names_in_")
         if names is not None and names.shape != (state["n_features_in_"],):
             raise NotAFittedState(
@@ -225,22 +251,6 @@ class FittedState:
         except ValueError as exc:
             raise NotAFittedState(name, f"its weights are not its network's: {exc}") from exc
 
-    def _check_statistics(self, state, keys, size):
-        """Scaling statistics: float vectors of ``size`` finite values, scales positive."""
-        name = type(self).__name__
-        for key in keys:
-            values = state[key]
-            if values is None:
-                continue
-            if values.dtype.kind != "f" or values.shape != (size,):
-                raise NotAFittedState(
-                    name, f"{key} is {values.dtype} of shape {values.shape}, not {size} float(s)"
-                )
-            if not np.isfinite(values).all():
-                raise NotAFittedState(name, f"{key} is not finite")
-            if key.endswith("scale_") and (values <= 0).any():
-                raise NotAFittedState(name, f"{key} is not positive")
-
     def _check_target_state(self, state):
         """The family's fitted target attributes, checked against one another."""
 
@@ -264,7 +274,7 @@ class FittedState:
         too, so that ``partial_fit`` or a warm start on the copy continues as on the
         original.
         """
-        fitted = set(self._fitted_attributes()) | {"net_", "history_"}
+        fitted = self._fitted_names()
         state = {k: v for k, v in super().__getstate__().items() if k not in fitted}
         if "net_" in vars(self):
             state["_fitted_state"] = self._fitted_state()
@@ -273,7 +283,7 @@ class FittedState:
     def __setstate__(self, state):
         state = {**self._earlier_params, **state}
         fitted = state.pop("_fitted_state", None)
-        smuggled = sorted(set(state) & (set(self._fitted_attributes()) | {"net_", "history_"}))
+        smuggled = sorted(set(state) & self._fitted_names())
         if smuggled:  # fitted attributes come only through the checked fitted state
             raise ValueError(
                 f"Not a state of {type(self).__name__}: unexpected entries {smuggled}."
@@ -285,6 +295,11 @@ class FittedState:
             except ValueError as exc:
                 raise ValueError(f"Not a state of {type(self).__name__}: {exc}") from exc
             self._restore_fitted_state(fitted)
+
+
+def _step_features(state):
+    """The features of a step in the internal form, for a fitted record."""
+    return 1 if state["_tabular"] else state["n_features_in_"]
 
 
 # -- the net as plain data --------------------------------------------------------------

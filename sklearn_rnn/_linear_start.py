@@ -14,12 +14,14 @@ from threadpoolctl import threadpool_limits
 from ._dataset import as_tensor
 from ._weights import relative_weights
 
-__all__ = ["RIDGE_ALPHAS", "start_from_ridge"]
+__all__ = ["RIDGE_ALPHAS", "complete_rows", "start_from_ridge"]
 
 
 # The penalties among which the linear path's ridge start chooses by leave-one-out
-# error (on standardised inputs and targets: from nearly none to strong shrinkage).
-RIDGE_ALPHAS = np.logspace(-2, 3, 11)
+# error (on standardised inputs and targets: from nearly none to strong shrinkage). The
+# smallest, 1e-4, lets a target that is an exact linear function of its window (a sum
+# of steps) start within 1e-6 of its scale; 1e-2, the smallest before, left 2e-5.
+RIDGE_ALPHAS = np.logspace(-4, 3, 15)
 
 
 def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
@@ -27,7 +29,7 @@ def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
 
     scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
     penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error, fitted
-    on the rows whose sequences fill those steps (see :func:`_complete_rows`). In
+    on the rows whose sequences fill those steps (see :func:`complete_rows`). In
     float64 with one BLAS thread, so that the result does not depend on the number of
     threads (serial and parallel searches agree to the last bit). For a loss that
     estimates a ``quantile`` of ``y`` (the pinball loss, the absolute error's median)
@@ -40,7 +42,7 @@ def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
         as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
     ).numpy()
     weight = None if sample_weight is None else relative_weights(sample_weight)
-    complete = _complete_rows(lengths, module.linear_window, sample_weight)
+    complete = complete_rows(lengths, module.linear_window, sample_weight)
     if complete is not None:
         Z, y = Z[complete], y[complete]
         weight = None if weight is None else relative_weights(weight[complete])
@@ -64,7 +66,7 @@ def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
 MIN_COMPLETE_ROWS = 5
 
 
-def _complete_rows(lengths, window, sample_weight=None):
+def complete_rows(lengths, window, sample_weight=None):
     """The rows whose sequences fill the last ``window`` steps, or None for all rows
     (every row is complete, or too few are)."""
     if lengths is None:

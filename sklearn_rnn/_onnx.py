@@ -4,6 +4,8 @@ recurrent operators from the network's weights."""
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._representation import RELATIVE_FLOOR
+
 __all__ = ["to_onnx"]
 
 # Each cell's gate blocks, in ONNX's order, as indices of PyTorch's blocks: PyTorch
@@ -118,21 +120,8 @@ def _predict_graph(graph, estimator, X):
     # Rows that start later are NaN-led (right-aligned): steps before a row's start
     # count as zeros once standardised, as the network reads them.
     missing = graph.op("IsNaN", X)
-    last = scale = None
-    if getattr(estimator, "relative_features_", None) is not None:
-        # Each row relative to its last step (observed: rows end at the last column),
-        # beside the row itself, as the regressor's relative inputs; or, scaled by the
-        # window, over the row's scale alone.
-        last = graph.op("Slice", X, graph.ints([-1]), graph.ints([2**62]), graph.ints([1]))
-        if estimator._window_scale is not None:
-            scale = _window_changes(graph, X, missing)
-            X = graph.op("Div", graph.op("Sub", X, last), scale)
-        else:
-            X = graph.op("Concat", graph.op("Sub", X, last), X, axis=2)
-            missing = graph.op("Concat", missing, missing, axis=2)
-    if estimator.input_mean_ is not None:
-        X = graph.op("Sub", X, graph.floats(estimator.input_mean_))
-        X = graph.op("Div", X, graph.floats(estimator.input_scale_))
+    representation = estimator.representation_
+    X, missing, rows = _encode_inputs(graph, representation, X, missing)
     X = graph.op("Where", missing, graph.floats(0.0), X)
     observed = graph.op("Cast", graph.op("Not", missing), to=7)
     observed = graph.op("ReduceMax", observed, graph.ints([2]), keepdims=0)
@@ -142,7 +131,7 @@ def _predict_graph(graph, estimator, X):
     if hasattr(estimator, "classes_"):
         _classifier_outputs(graph, estimator, outputs)
     else:
-        _regressor_outputs(graph, estimator, outputs, last, scale)
+        _regressor_outputs(graph, estimator, outputs, rows)
 
 
 class _Graph:
@@ -225,10 +214,33 @@ def _network(graph, module, X, lengths, n_features):
     return outputs
 
 
-def _window_changes(graph, X, missing):
-    """Each row's scale, (batch, 1, features), as ``_scaling.window_changes``: the mean
-    absolute change between consecutive observed steps, else the mean absolute value,
-    else 1."""
+def _encode_inputs(graph, representation, X, missing):
+    """The representation's ``encode_inputs`` (see ``_representation.py``) on ``X``
+    (batch, time, features), NaN where ``missing``: the network's inputs (NaN where
+    missing), their mask, and what decoding reads of each row (``"last"``, ``"scale"``,
+    each (batch, 1, features))."""
+    rows = {}
+    if representation.relative:
+        # Each row relative to its last step (observed: rows end at the last column),
+        # beside the row itself; or, scaled by the window, over its scale alone.
+        last = graph.op("Slice", X, graph.ints([-1]), graph.ints([2**62]), graph.ints([1]))
+        rows["last"] = last
+        if representation.window_scale is not None:
+            rows["scale"] = _window_scales(graph, X, missing)
+            X = graph.op("Div", graph.op("Sub", X, last), rows["scale"])
+        else:
+            X = graph.op("Concat", graph.op("Sub", X, last), X, axis=2)
+            missing = graph.op("Concat", missing, missing, axis=2)
+    if representation.input_mean is not None:
+        X = graph.op("Sub", X, graph.floats(representation.input_mean))
+        X = graph.op("Div", X, graph.floats(representation.input_scale))
+    return X, missing, rows
+
+
+def _window_scales(graph, X, missing):
+    """Each row's scale, (batch, 1, features), as ``_representation.window_scales``: the
+    mean absolute change between consecutive observed steps, floored at
+    ``RELATIVE_FLOOR`` times the mean absolute value, else 1."""
     after = graph.op("Slice", X, graph.ints([1]), graph.ints([2**62]), graph.ints([1]))
     before = graph.op("Slice", X, graph.ints([0]), graph.ints([-1]), graph.ints([1]))
     change = graph.op("Sub", after, before)  # NaN where a step is missing
@@ -241,8 +253,9 @@ def _window_changes(graph, X, missing):
     level = graph.op("Where", observed, graph.op("Abs", X), graph.floats(0.0))
     n_steps = graph.op("ReduceSum", graph.op("Cast", observed, to=1), graph.ints([1]), keepdims=1)
     mean_level = graph.op("Div", graph.op("ReduceSum", level, graph.ints([1]), keepdims=1), n_steps)
+    floor = graph.op("Mul", mean_level, graph.floats(RELATIVE_FLOOR))
+    scale = graph.op("Max", mean_change, floor)
     zero = graph.floats(0.0)
-    scale = graph.op("Where", graph.op("Greater", mean_change, zero), mean_change, mean_level)
     return graph.op("Where", graph.op("Greater", scale, zero), scale, graph.floats(1.0))
 
 
@@ -345,19 +358,23 @@ def _numpy(tensor):
     return tensor.detach().cpu().numpy().astype(np.float32)
 
 
-def _regressor_outputs(graph, estimator, outputs, last=None, scale=None):
-    """A regressor's ``"y"``: ``outputs`` unscaled, times each row's ``scale`` and plus
-    its ``last`` value of each output's feature (relative targets)."""
-    if estimator.target_mean_ is not None:
-        outputs = graph.op("Mul", outputs, graph.floats(estimator.target_scale_))
-        outputs = graph.op("Add", outputs, graph.floats(estimator.target_mean_))
-    if last is not None:
-        features = graph.ints(estimator.relative_features_)
-        if scale is not None:
-            scale = graph.op("Squeeze", scale, graph.ints([1]))  # (batch, features)
+def _regressor_outputs(graph, estimator, outputs, rows):
+    """A regressor's ``"y"``: the representation's ``decode`` of ``outputs``: unscaled,
+    and for relative outputs times each row's scale and plus its last value of the
+    output's feature."""
+    representation = estimator.representation_
+    if representation.target_mean is not None:
+        outputs = graph.op("Mul", outputs, graph.floats(representation.target_scale))
+        outputs = graph.op("Add", outputs, graph.floats(representation.target_mean))
+    if representation.relative:
+        features, relative = representation.relative_columns()
+        features = graph.ints(features)
+        if "scale" in rows:
+            scale = graph.op("Squeeze", rows["scale"], graph.ints([1]))  # (batch, features)
             outputs = graph.op("Mul", outputs, graph.op("Gather", scale, features, axis=1))
-        last = graph.op("Squeeze", last, graph.ints([1]))  # (batch, features)
-        outputs = graph.op("Add", outputs, graph.op("Gather", last, features, axis=1))
+        last = graph.op("Squeeze", rows["last"], graph.ints([1]))  # (batch, features)
+        last = graph.op("Gather", last, features, axis=1)
+        outputs = graph.op("Add", outputs, graph.op("Mul", last, graph.floats(relative)))
     float32 = graph.onnx.TensorProto.FLOAT
     if estimator._y_ndim == 1:
         graph.output(graph.op("Squeeze", outputs, graph.ints([1])), "y", float32, ["batch"])

@@ -44,8 +44,8 @@ default="adam"
         the remedy for exploding gradients on long sequences.
 """,
     "n_iter_no_change": """\
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of at least ``tol`` before early stopping.
+    n_iter_no_change : int, default={patience}
+        Epochs without an improvement of at least ``tol`` before early stopping.{why}
 """,
     "tol": """\
     tol : float, default=1e-4
@@ -110,11 +110,18 @@ CLOSING_PARAMETERS = (
 )
 
 
-def parameter_docs(*names, score=None):
+def parameter_docs(*names, score=None, patience=10, why=""):
     """The shared texts of ``names``, in that order, a blank line between them;
-    ``score`` names the validation score in ``tol``'s text."""
+    ``score`` names the validation score in ``tol``'s text, ``patience`` the family's
+    default ``n_iter_no_change`` and ``why`` the reason for it."""
     texts = [PARAMETER_DOCS[name] for name in names]
-    return "\n".join(text.replace("{score}", score or "score") for text in texts)
+    fields = {"{score}": score or "score", "{patience}": str(patience), "{why}": why}
+    out = []
+    for text in texts:
+        for field, value in fields.items():
+            text = text.replace(field, value)
+        out.append(text)
+    return "\n".join(out)
 
 
 NOTES_DOC = """\

@@ -15,15 +15,7 @@ from ._base import (
 from ._fitted_state import NotAFittedState
 from ._parameter_docs import LEADING_PARAMETERS
 from ._regressor_docs import regressor_doc, regressor_example
-from ._scaling import last_steps, relative_inputs, target_statistics, window_changes
-
-# The default of ``linear_window``. Measured on the shipped series (the demo's search,
-# seeds 0 and 1, holdout MAE as a fraction of the naive forecast's; Ridge on the same
-# lags: sunspots 0.67, airline 0.29): 0 steps, sunspots 0.57-0.61 and airline
-# 0.51-0.57; 1 step, 0.58-0.59 and 0.52-0.72; 12 or 24 steps, 0.55-0.56 and 0.28, the
-# same for both as the searches chose windows of at most 12 steps. 12 covers a year of
-# monthly data, costs 12 weights per feature and output, and is the smallest that won.
-LINEAR_WINDOW = 12
+from ._representation import representation_field
 
 
 class PinballLoss(torch.nn.Module):
@@ -55,28 +47,22 @@ _LOSSES = {
 class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     """The regressor family: numeric targets, a regression loss, R² for validation."""
 
-    _target_attributes = {
-        "n_outputs_": Integral,
-        "_y_ndim": Integral,
-        "target_mean_": (np.ndarray, type(None)),
-        "target_scale_": (np.ndarray, type(None)),
-        "relative_features_": (np.ndarray, type(None)),
-        # The window_scale the network was fitted with (what predict computes).
-        "_window_scale": (str, type(None)),
-    }
+    _target_attributes = {"n_outputs_": Integral, "_y_ndim": Integral}
     # A stored state from before relative targets existed learned levels.
-    _fitted_defaults = {
-        **BaseRecurrentEstimator._fitted_defaults,
-        "relative_features_": None,
-        "_window_scale": None,
-    }
     _earlier_params = {"relative_to": None}
+
+    # The representation's target fields, read from the one object.
+    target_mean_ = representation_field("target_mean")
+    target_scale_ = representation_field("target_scale")
+    relative_features_ = representation_field("relative_features")
+    _window_scale = representation_field("window_scale")
+    _linear_features = representation_field("linear_features")
 
     _init_linear = True
 
     _parameter_constraints: dict = {
         **BaseRecurrentEstimator._parameter_constraints,
-        "relative_to": [StrOptions({"last"}), None],
+        "relative_to": [StrOptions({"auto", "last"}), None],
         "window_scale": [StrOptions({"changes"}), None],
         "loss": [StrOptions(set(_LOSSES))],
         "quantile": [Interval(Real, 0, 1, closed="neither"), None],
@@ -91,8 +77,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         dropout=0.0,
         readout="last",
         patch_size="auto",
-        linear_window=LINEAR_WINDOW,
-        relative_to="last",
+        linear_window="auto",
+        relative_to="auto",
         window_scale=None,
         standardize=True,
         column_order="oldest_first",
@@ -106,7 +92,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         clip_grad_norm=None,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         warm_start=False,
         callbacks=None,
@@ -163,16 +149,10 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         or None for the mean."""
         return {"quantile": self.quantile, "absolute_error": 0.5}.get(self.loss)
 
-    def _encode_targets(self, y, sample_weight, *, continues, rows):
-        """``y`` as the network learns it, float32 (n_samples, n_outputs): relative to
-        the last value of its feature (see :meth:`_relative_features`; ``rows`` holds
-        each sequence's last observed step, and its scale with ``window_scale``), divided
-        by the sequence's scale, standardised; its fitted attributes, and the sample
-        weights (unchanged).
-
-        A continued fit keeps the relative features and target statistics it started
-        with.
-        """
+    def _encode_targets(self, y, sample_weight, *, continues):
+        """``y`` as a float64 (n_samples, n_outputs) array for the representation to
+        encode (see ``_representation.py``), its fitted attributes, and the sample
+        weights (unchanged)."""
         Y = np.asarray(y.reshape(len(y), -1), dtype=np.float64)
         if continues and Y.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -185,88 +165,10 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 f"y is {y.ndim}-D, but the estimator was fitted with a {shape} y, and "
                 "predict returns that shape; a warm start or partial_fit cannot change it."
             )
-        last, row_scale = rows.get("last"), rows.get("scale")
-        if continues:
-            features = self.relative_features_
-        else:
-            features = self._relative_features(Y, last, sample_weight)
-        if features is not None:
-            Y = Y - last[:, features]
-        if row_scale is not None:
-            Y = Y / row_scale[:, features]
-        if continues:
-            mean, scale = self.target_mean_, self.target_scale_
-        elif self.standardize:
-            mean, scale = target_statistics(Y, sample_weight)
-        else:
-            mean = scale = None
-        if mean is not None:
-            Y = (Y - mean) / scale
-        fitted = {
-            "n_outputs_": Y.shape[1],
-            "_y_ndim": y.ndim,
-            "relative_features_": features,
-            "_window_scale": self._window_scale if continues else self.window_scale,
-        }
-        target_state = {**fitted, "target_mean_": mean, "target_scale_": scale}
-        return Y.astype(np.float32), target_state, sample_weight
+        return Y, {"n_outputs_": Y.shape[1], "_y_ndim": y.ndim}, sample_weight
 
-    def _relative_features(self, Y, last, sample_weight):
-        """For each output, the input feature whose last value it is learned relative
-        to, or None to learn levels (``relative_to=None``): the feature whose last value
-        forecasts the output best (the smallest weighted mean absolute error over the
-        training samples), the series that the output continues."""
-        if self.relative_to is None:
-            return None
-        weight = np.ones(len(Y)) if sample_weight is None else sample_weight
-        weight = weight / weight.sum()
-        # (n_features, n_outputs): the last-value forecast's error of each pair
-        errors = np.einsum("n,nfk->fk", weight, np.abs(Y[:, None, :] - last[:, :, None]))
-        return np.argmin(errors, axis=0).astype(np.int64)
-
-    def _network_features(self, state):
-        """Relative targets: each step relative to the last value, then the levels
-        (twice the features), the linear path reading the relative ones; scaled by the
-        window, the relative steps alone."""
-        n_features, _ = super()._network_features(state)
-        if state.get("relative_features_") is None or state.get("_window_scale"):
-            return n_features, None
-        return 2 * n_features, n_features
-
-    def _row_statistics(self, X, lengths, *, continues):
-        """Relative targets: each sequence's last observed step, and with
-        ``window_scale`` its scale (see :func:`_scaling.window_changes`)."""
-        window_scale = self._window_scale if continues else self.window_scale
-        if window_scale is not None and self.relative_to is None and not continues:
-            raise ValueError(
-                f"window_scale={window_scale!r} scales each window's changes from its last "
-                "value: it needs relative_to='last'."
-            )
-        relative = self.relative_features_ if continues else self.relative_to
-        if relative is None:  # levels: nothing is read of the rows
-            return {}
-        rows = {"last": last_steps(X, lengths)}
-        if window_scale is not None:
-            rows["scale"] = window_changes(X, lengths)
-        return rows
-
-    def _score_offset(self, rows, target_state):
-        """Relative targets are scored as ``y``: each sample's last value, in the units
-        of the standardised targets, is added back. Scaled by their windows, they are
-        scored as the network learns them, so that every window weighs alike."""
-        features = target_state["relative_features_"]
-        if features is None or rows.get("scale") is not None:
-            return None
-        offset = rows["last"][:, features].astype(np.float64)
-        if target_state["target_scale_"] is not None:
-            offset = offset / target_state["target_scale_"]
-        return offset.astype(np.float32)
-
-    def _network_inputs(self, X, lengths, rows, target_state):
-        if target_state.get("relative_features_") is None:
-            return X
-        # Scaled by the window: each window's changes over its own scale, alone.
-        return relative_inputs(X, lengths, rows["last"], rows.get("scale"))
+    def _representation_options(self):
+        return {"relative_to": self.relative_to, "window_scale": self.window_scale}
 
     def _check_target_state(self, state):
         name, n_outputs, y_ndim = type(self).__name__, state["n_outputs_"], state["_y_ndim"]
@@ -276,29 +178,10 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 f"a {y_ndim}-D y with n_outputs_={n_outputs} is not one a fit records "
                 "(1-D: one output; 2-D: one or more)",
             )
-        self._check_statistics(state, ("target_mean_", "target_scale_"), n_outputs)
-        features = state["relative_features_"]
-        if state["_window_scale"] not in (None, "changes") or (
-            state["_window_scale"] is not None and features is None
-        ):
-            raise NotAFittedState(name, f"its _window_scale is {state['_window_scale']!r}")
-        if features is None:
-            return
-        n_features, _ = super()._network_features(state)
-        if (
-            features.dtype.kind not in "iu"
-            or features.shape != (n_outputs,)
-            or not ((features >= 0) & (features < n_features)).all()
-        ):
-            raise NotAFittedState(
-                name,
-                f"relative_features_ is {features!r}, not {n_outputs} feature "
-                f"index(es) below {n_features}",
-            )
 
     def _check_reading_unchanged(self):
-        """A warm start keeps what the network learns: relative targets or levels, and
-        how windows are scaled."""
+        """A warm start keeps how the fitted network reads its data: how windows are
+        scaled, and relative targets or levels where ``relative_to`` forces either."""
         if self.window_scale != self._window_scale:
             raise ValueError(
                 "A warm start or partial_fit continues the fitted network, which was "
@@ -306,24 +189,22 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
                 f"{self.window_scale!r} asks otherwise. Set warm_start=False to train a "
                 "new network."
             )
-        relative = self.relative_features_ is not None
-        if (self.relative_to is None) == relative:
-            fitted = "relative to the last value" if relative else "as levels"
+        features = self.relative_features_
+        forced = {
+            None: features is None,
+            "last": features is not None and (features >= 0).all(),
+        }.get(self.relative_to, True)
+        if not forced:
+            learned = ", ".join(self.representation_.describe(self.n_outputs_))
             raise ValueError(
                 "A warm start or partial_fit continues the fitted network, which learned "
-                f"its targets {fitted}; relative_to={self.relative_to!r} asks otherwise. "
-                "Set warm_start=False to train a new network."
+                f"its targets as: {learned}; relative_to={self.relative_to!r} asks "
+                "otherwise. Set warm_start=False to train a new network, or "
+                "relative_to='auto' to keep what was fitted."
             )
 
     def _decode_outputs(self, outputs, rows):
-        y_pred = outputs.astype(np.float64)  # a new array: scaled back in place
-        if self.target_mean_ is not None:
-            y_pred *= self.target_scale_
-            y_pred += self.target_mean_
-        if self.relative_features_ is not None:
-            if rows.get("scale") is not None:
-                y_pred *= rows["scale"][:, self.relative_features_]
-            y_pred += rows["last"][:, self.relative_features_]
+        y_pred = self.representation_.decode(outputs, rows)
         return y_pred.ravel() if self._y_ndim == 1 else y_pred
 
     def _validation_score(self, y_true, y_pred, sample_weight=None):
@@ -400,8 +281,8 @@ class RNNRegressor(BaseRecurrentRegressor):
         dropout=0.0,
         readout="last",
         patch_size="auto",
-        linear_window=LINEAR_WINDOW,
-        relative_to="last",
+        linear_window="auto",
+        relative_to="auto",
         window_scale=None,
         standardize=True,
         column_order="oldest_first",
@@ -415,7 +296,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         clip_grad_norm=None,
         early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         warm_start=False,
         callbacks=None,

@@ -102,6 +102,29 @@ def test_relative_targets_are_exported(Estimator, params):
     _assert_exports_predict(model)
 
 
+@pytest.mark.parametrize("Estimator", [RNNRegressor, LSTMRegressor, GRURegressor])
+def test_an_output_of_each_form_is_exported(Estimator):
+    """One output continues a feature (a change from its last value), the other is a
+    property of the whole sequence in other units (a level): the graph adds the last
+    value back to the first alone."""
+    targets = np.c_[X[:, -1, 1] + 0.3 * (X[:, -1, 1] - X[:, -3, 1]), 1e-3 * X.sum(axis=(1, 2))]
+    model = Estimator(max_epochs=5, random_state=0).fit(X, targets)
+    np.testing.assert_array_equal(model.relative_features_, [1, -1])
+    _assert_exports_predict(model)
+
+
+def test_the_window_scale_floor_is_exported():
+    """Windows almost flat (a step of 0.01 at 100) are scaled by the floor, in the graph
+    as in predict."""
+    walks = 100 + np.cumsum(RNG.randn(80, 12, 1), axis=1).astype(np.float32)
+    model = GRURegressor(window_scale="changes", max_epochs=3, random_state=0)
+    model.fit(walks, walks[:, -1, 0] + 1)
+    flat = np.full((4, 12, 1), 100.0, np.float32)
+    flat[:, 5, 0] = 100.01
+    flat[1:, :3] = np.nan  # and rows that start later
+    _assert_exports_predict(model, inputs=(walks[:10], flat))
+
+
 def test_relu_and_the_default_linear_path_are_exported():
     model = RNNRegressor(nonlinearity="relu", max_epochs=5, random_state=0).fit(X, Y)
     _assert_exports_predict(model)

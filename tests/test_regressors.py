@@ -323,14 +323,16 @@ def test_one_distinct_sample_fits_without_warnings(rng):
 def test_each_output_is_relative_to_the_feature_it_continues(rng):
     X = rng.randn(50, 8, 3)
     Y = np.c_[X[:, -1, 2] + 0.3 * rng.randn(50), X[:, -1, 0] - 0.2 * X[:, -2, 1], X[:, -1, 2]]
-    model = GRURegressor(**FAST).fit(X, Y)
+    model = GRURegressor(**FAST, relative_to="last").fit(X, Y)
     np.testing.assert_array_equal(model.relative_features_, [2, 0, 2])
-    # the network reads the 3 features relative to the last step, then as they are
+    # the network reads the 3 features relative to the last step, then as they are;
+    # the linear path the relative ones
     assert model.net_.module_.arguments["input_size"] == 6
     assert model.net_.module_.arguments["linear_features"] == 3
     assert model.input_mean_.shape == (6,)
     lags = rng.randn(50, 5)  # lag columns: one feature
-    assert GRURegressor(**FAST).fit(lags, lags[:, 0]).relative_features_.tolist() == [0]
+    lagged = GRURegressor(**FAST, relative_to="last").fit(lags, lags[:, 0])
+    assert lagged.relative_features_.tolist() == [0]
     levels = GRURegressor(**FAST, relative_to=None).fit(X, Y)
     assert levels.relative_features_ is None and levels.input_mean_.shape == (3,)
     assert levels.net_.module_.arguments["input_size"] == 3
@@ -342,7 +344,7 @@ def test_an_output_of_zero_is_the_last_value_plus_the_mean_change(Estimator, rng
     output's feature: with its outputs at zero, a prediction is that last value moved
     by the mean change of the training targets."""
     X, y = _sequences(rng)
-    model = Estimator(**FAST).fit(X, y)
+    model = Estimator(**FAST, relative_to="last").fit(X, y)
     module = model.net_.module_
     with torch.no_grad():
         for layer in (module.head, module.linear):
@@ -355,7 +357,8 @@ def test_an_output_of_zero_is_the_last_value_plus_the_mean_change(Estimator, rng
 
 def test_a_trend_beyond_the_training_range_is_followed():
     """A series that grows beyond anything seen in training: relative to the last value,
-    the forecast follows it; on levels it stays within the training range."""
+    the forecast follows it; on levels it does not (its linear path extrapolates, the
+    network does not). "auto" keeps it relative."""
     rng = np.random.RandomState(0)
     series = 0.05 * np.arange(300.0) ** 1.3 + np.sin(np.arange(300) / 2) + 0.1 * rng.randn(300)
     from sklearn_rnn import frame_forecast
@@ -370,10 +373,11 @@ def test_a_trend_beyond_the_training_range_is_followed():
             .predict(X[test])
             - y[test]
         ).mean()
-        for relative_to in ("last", None)
+        for relative_to in ("last", None, "auto")
     }
     assert errors["last"] < 0.7 * naive  # the sine's swing is forecast, and the trend
-    assert errors[None] > 2 * errors["last"]
+    assert errors[None] > 1.5 * errors["last"]
+    assert errors["auto"] == errors["last"]
 
 
 def test_a_warm_start_keeps_relative_targets_or_levels(rng):

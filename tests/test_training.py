@@ -491,7 +491,12 @@ def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps(rel
 
     X, y = _data()
     start = LSTMRegressor(
-        lr=1e-12, max_epochs=1, early_stopping=False, relative_to=relative_to, random_state=0
+        lr=1e-12,
+        max_epochs=1,
+        early_stopping=False,
+        relative_to=relative_to,
+        linear_window=12,
+        random_state=0,
     ).fit(X, y)
     last = X[:, -1, 0] if relative_to else 0.0  # y continues the first feature
     read = X - X[:, -1:] if relative_to else X
@@ -515,7 +520,7 @@ def test_auto_patch_size_makes_the_longest_sequence_at_most_16_patches(lengths, 
     rng = np.random.RandomState(0)
     X = [rng.randn(n, 2) for n in lengths * 5]
     y = rng.randn(len(X))
-    model = GRURegressor(hidden_size=4, max_epochs=1).fit(X, y)
+    model = GRURegressor(hidden_size=4, max_epochs=1, relative_to="last").fit(X, y)
     assert model.patch_size_ == patch_size
     # each step: 2 features relative to the last value, and the 2 as they are
     assert model.net_.module_.rnn.input_size == 4 * patch_size
