@@ -109,7 +109,7 @@ class RidgeOnScaledWindows:
 
     @staticmethod
     def _scaled(X):
-        from sklearn_rnn._scaling import window_changes
+        from sklearn_rnn._representation import window_scales
 
         values = X[:, :, 0]
         observed = ~np.isnan(values)
@@ -118,7 +118,7 @@ class RidgeOnScaledWindows:
         for i, row in enumerate(values):
             left[i, : lengths[i]] = row[observed[i]]
         last = left[np.arange(len(left)), lengths - 1][:, None]
-        scale = window_changes(left[:, :, None], lengths)[:, :1].astype(float)
+        scale = window_scales(left[:, :, None], lengths)[:, :1].astype(float)
         Z = np.where(observed, (values - last) / scale, 0.0)
         return Z, last, scale
 

@@ -33,15 +33,13 @@ import numpy as np
 import torch
 
 from sklearn_rnn import LSTMClassifier, LSTMRegressor, to_onnx
-from sklearn_rnn._scaling import last_steps, standardize
 
 
 def network_input(model, X, rows):
     """What ``model``'s network reads of ``X`` (one sample), padded to ``rows`` rows."""
     X3, lengths, _, _ = model._check_sequences(X, form=model._input_form())
-    inputs = model._network_inputs(X3, lengths, last_steps(X3, lengths), vars(model))
-    if model.input_mean_ is not None:
-        inputs = standardize(inputs, lengths, model.input_mean_, model.input_scale_)
+    representation = model.representation_
+    inputs = representation.encode_inputs(X3, lengths, representation.rows(X3, lengths))
     padded = np.zeros((rows,) + inputs.shape[1:], dtype=np.float32)
     padded[: len(inputs)] = inputs
     return torch.from_numpy(padded)

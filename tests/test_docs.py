@@ -310,3 +310,14 @@ def test_the_panel_page_shows_the_results_file():
         f"{framing['1']:.2f} s for the 181 series, {framing['10']:.2f} s for ten copies, "
         f"{framing['100']:.1f} s for a hundred"
     ) in text
+
+
+def test_the_sequence_regression_tables_are_the_results_files():
+    """ "How the defaults were chosen" shows the sequence-regression benchmark's table and
+    the study of both suites as its script prints them from the results files."""
+    bench = _benchmark("bench_sequence")
+    results = _results("sequence")
+    page = (DOCS / "user_guide" / "defaults.rst").read_text()
+    run = results["sequence_defaults"]
+    assert bench.rst(run["table"], run["cells"]) in page
+    assert bench.study_rst(results, _results("quality")) in page
