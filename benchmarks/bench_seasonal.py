@@ -83,6 +83,16 @@ def scores(values, seeds, params):
     return row
 
 
+def summary(results):
+    """One sentence a series, as the docs quote them."""
+    return "; ".join(
+        f"{name}, the search {row['search_mean']:.2f} ± {row['search_spread'] / 2:.2f} "
+        f"against RidgeCV's {row['ridge_13']:.2f} on 13 lags and {row['ridge_24']:.2f} on 24 "
+        f"({row['ratio_to_best_ridge']:.2f} of the better)"
+        for name, row in results["series"].items()
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -94,13 +104,8 @@ def main(argv=None):
     torch.set_num_threads(1)
     results = {"params": args.params, "seeds": args.seeds, "series": {}}
     for name, values in series().items():
-        results["series"][name] = row = scores(values, args.seeds, args.params)
-        print(
-            f"{name}: search {row['search_mean']:.2f} ± {row['search_spread'] / 2:.2f}, "
-            f"RidgeCV 13 lags {row['ridge_13']:.2f}, 24 lags {row['ridge_24']:.2f}, "
-            f"seasonal naive {row['seasonal_naive']:.2f}: "
-            f"{row['ratio_to_best_ridge']:.2f} of the better Ridge"
-        )
+        results["series"][name] = scores(values, args.seeds, args.params)
+    print(summary(results))
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=1, default=float) + "\n")
 

@@ -4,8 +4,6 @@ recurrent operators from the network's weights."""
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._representation import RELATIVE_FLOOR
-
 __all__ = ["to_onnx"]
 
 # Each cell's gate blocks, in ONNX's order, as indices of PyTorch's blocks: PyTorch
@@ -226,7 +224,7 @@ def _encode_inputs(graph, representation, X, missing):
         last = graph.op("Slice", X, graph.ints([-1]), graph.ints([2**62]), graph.ints([1]))
         rows["last"] = last
         if representation.window_scale is not None:
-            rows["scale"] = _window_scales(graph, X, missing)
+            rows["scale"] = _window_scales(graph, X, missing, representation.scale_floor)
             X = graph.op("Div", graph.op("Sub", X, last), rows["scale"])
         else:
             X = graph.op("Concat", graph.op("Sub", X, last), X, axis=2)
@@ -237,10 +235,10 @@ def _encode_inputs(graph, representation, X, missing):
     return X, missing, rows
 
 
-def _window_scales(graph, X, missing):
+def _window_scales(graph, X, missing, floor):
     """Each row's scale, (batch, 1, features), as ``_representation.window_scales``: the
-    mean absolute change between consecutive observed steps, floored at
-    ``RELATIVE_FLOOR`` times the mean absolute value, else 1."""
+    mean absolute change between consecutive observed steps, floored at ``floor`` times
+    the mean absolute value; where that is zero, the mean absolute value, else 1."""
     after = graph.op("Slice", X, graph.ints([1]), graph.ints([2**62]), graph.ints([1]))
     before = graph.op("Slice", X, graph.ints([0]), graph.ints([-1]), graph.ints([1]))
     change = graph.op("Sub", after, before)  # NaN where a step is missing
@@ -253,9 +251,9 @@ def _window_scales(graph, X, missing):
     level = graph.op("Where", observed, graph.op("Abs", X), graph.floats(0.0))
     n_steps = graph.op("ReduceSum", graph.op("Cast", observed, to=1), graph.ints([1]), keepdims=1)
     mean_level = graph.op("Div", graph.op("ReduceSum", level, graph.ints([1]), keepdims=1), n_steps)
-    floor = graph.op("Mul", mean_level, graph.floats(RELATIVE_FLOOR))
-    scale = graph.op("Max", mean_change, floor)
+    scale = graph.op("Max", mean_change, graph.op("Mul", mean_level, graph.floats(floor)))
     zero = graph.floats(0.0)
+    scale = graph.op("Where", graph.op("Greater", scale, zero), scale, mean_level)
     return graph.op("Where", graph.op("Greater", scale, zero), scale, graph.floats(1.0))
 
 

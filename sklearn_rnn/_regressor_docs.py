@@ -51,11 +51,13 @@ _SHARED_PARAMETERS = (
         sum, a rate from a curve), where no last value forecasts the target. "auto"
         chooses per output from the training data: the change unless a linear model
         of the level has less than a tenth of the leave-one-out error of a linear model
-        of the change (see the forecasting guide). "last" learns every output as a
-        change, None every one as a level. A relative output's network reads each step
-        relative to the sequence's last step (what the linear path reads) beside the
-        step itself (the level, for the recurrent part). The choice is
-        ``representation_``.
+        of the change (see the forecasting guide); on fewer than 10 distinct samples
+        (a first ``partial_fit`` batch among them), which are too few to compare, it
+        learns the change, and a continued fit keeps what the first chose. "last"
+        learns every output as a change, None every one as a level. A relative
+        output's network reads each step relative to the sequence's last step (what the
+        linear path reads) beside the step itself (the level, for the recurrent part).
+        The choice is ``representation_``.
 
     window_scale : {"changes"} or None, default=None
         With "changes", each window's steps relative to its last one, and its target's

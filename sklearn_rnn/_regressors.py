@@ -57,6 +57,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     relative_features_ = representation_field("relative_features")
     _window_scale = representation_field("window_scale")
     _linear_features = representation_field("linear_features")
+    _scale_floor = representation_field("scale_floor")
 
     _init_linear = True
 

@@ -15,8 +15,9 @@ maps the user's units to the network's and back:
   from the last step divided by the window's own scale (see :func:`window_scales`),
   alone;
 - **standardisation** of the network's inputs and targets by their weighted statistics;
-- **what the linear path reads**: every channel of the network's inputs, or (models
-  stored before this object existed) only the relative ones.
+- **what the linear path reads**: every step of the window it is given; of each step,
+  the relative channels where every output is a change (its start, and its shrinkage, is
+  then the change from the last value), every channel where an output is a level.
 
 The fitted record of an estimator stores these fields (:meth:`Representation.state`), and
 the ONNX export (``_onnx.py``) lowers the same fields; a new representation is added
@@ -59,6 +60,8 @@ TARGET_FIELDS = {
     "_window_scale": (str, type(None)),
     # How many channels of a step (the first) the linear path reads; None: all of them.
     "_linear_features": (int, type(None)),
+    # The floor of a window's scale, as a fraction of its level; None without one.
+    "_scale_floor": (float, type(None)),
 }
 # What a stored state from an earlier release lacks, and what it meant then (the linear
 # path of a relative model read the relative channels alone: see ``defaults_for``).
@@ -130,7 +133,7 @@ def _linear_errors(X, lengths, Y, last, features, weight, window):
 
     steps, observed = _recent_steps(X.astype(np.float64), lengths, window)
     changes = (steps - last[:, None, :]) * observed
-    rows = complete_rows(lengths, steps.shape[1], weight)
+    rows = complete_rows(lengths, steps.shape[1], weight, steps.shape[1] * steps.shape[2])
     if rows is None:  # the samples that weigh
         rows = np.flatnonzero(weight > 0)
     steps, changes, Y, last, weight = (a[rows] for a in (steps, changes, Y, last, weight))
@@ -173,11 +176,13 @@ def _observed(X, lengths):
     return np.arange(X.shape[1]) < lengths[:, None]
 
 
-def window_scales(X, lengths):
+def window_scales(X, lengths, floor=RELATIVE_FLOOR):
     """Each sequence's scale, (n_samples, n_features): the mean absolute change between
-    its consecutive observed steps, feature by feature, floored at ``RELATIVE_FLOOR``
-    times the mean absolute value of its steps (1 where both are zero). What a change
-    from the last value is divided by when series of any magnitude train together."""
+    its consecutive observed steps, feature by feature, floored at ``floor`` times the
+    mean absolute value of its steps; where that is zero, the mean absolute value, and
+    where that is zero too, 1. What a change from the last value is divided by when
+    series of any magnitude train together. (``floor=0`` is the scale of models stored
+    before the floor existed.)"""
     n_samples, n_steps, n_features = X.shape
     X = X.astype(np.float64)
     changes = np.abs(np.diff(X, axis=1))  # (n, T - 1, F)
@@ -190,7 +195,8 @@ def window_scales(X, lengths):
         counted = (lengths - 1)[:, None]
         mean_change = (changes * observed[:, 1:]).sum(axis=1) / np.maximum(counted, 1)
         mean_level = (levels * observed).sum(axis=1) / lengths[:, None]
-    scale = np.maximum(mean_change, RELATIVE_FLOOR * mean_level)
+    scale = np.maximum(mean_change, floor * mean_level)
+    scale = np.where(scale > 0, scale, mean_level)
     return np.where(scale > 0, scale, 1.0).astype(np.float32)
 
 
@@ -215,6 +221,9 @@ class Representation:
         Relative steps and targets divided by each window's scale.
     linear_features : int or None
         How many channels of a step, the first ones, the linear path reads (None: all).
+    scale_floor : float or None
+        With ``window_scale``, the floor of a window's scale as a fraction of its mean
+        absolute level (0 for models stored before the floor existed); else None.
     targets : bool
         Whether the targets are numeric and encoded here (regression).
     """
@@ -227,6 +236,7 @@ class Representation:
     relative_features: np.ndarray | None = None
     window_scale: str | None = None
     linear_features: int | None = None
+    scale_floor: float | None = None
     targets: bool = False
 
     # -- fitting ------------------------------------------------------------------------
@@ -265,11 +275,15 @@ class Representation:
             n_step_features=n_step_features,
             relative_features=relative,
             window_scale=window_scale if relative is not None else None,
-            # The linear path of a relative model reads the relative steps, so that its
-            # start (and its shrinkage) is the change from the last value.
+            # Where every output is a change, the linear path reads the relative steps, so
+            # that its start (and its shrinkage) is the change from the last value; where
+            # an output is a level, it reads the levels too.
             linear_features=(
-                n_step_features if relative is not None and window_scale is None else None
+                n_step_features
+                if relative is not None and window_scale is None and (relative >= 0).all()
+                else None
             ),
+            scale_floor=RELATIVE_FLOOR if relative is not None and window_scale else None,
             targets=Y is not None,
         )
         rows = layout.rows(X, lengths)
@@ -304,7 +318,7 @@ class Representation:
             return {}
         rows = {"last": last_observed(X, lengths)}
         if self.window_scale is not None:
-            rows["scale"] = window_scales(X, lengths)
+            rows["scale"] = window_scales(X, lengths, self.scale_floor)
         return rows
 
     def encode_inputs(self, X, lengths, rows):
@@ -397,6 +411,7 @@ class Representation:
                 relative_features_=self.relative_features,
                 _window_scale=self.window_scale,
                 _linear_features=self.linear_features,
+                _scale_floor=self.scale_floor,
             )
         return state
 
@@ -412,6 +427,7 @@ class Representation:
             relative_features=state.get("relative_features_"),
             window_scale=state.get("_window_scale"),
             linear_features=state.get("_linear_features"),
+            scale_floor=state.get("_scale_floor"),
             targets=targets,
         )
 
@@ -428,16 +444,26 @@ class Representation:
         if "_linear_features" not in state:
             old_layout = state["relative_features_"] is not None and not state["_window_scale"]
             state["_linear_features"] = n_step_features if old_layout else None
+        if "_scale_floor" not in state:  # windows were scaled without a floor then
+            state["_scale_floor"] = 0.0 if state["_window_scale"] else None
         return state
 
     def check_form(self):
         """The reason this representation's form (not its statistics) is not one a fit
         records, or None: what the network's size is read from."""
-        if self.targets and (
-            self.window_scale not in (None, "changes")
-            or (self.window_scale is not None and self.relative_features is None)
+        if not self.targets:
+            return None
+        features = self.relative_features
+        if self.window_scale not in (None, "changes") or (
+            self.window_scale is not None
+            and (features is None or not isinstance(features, np.ndarray) or (features < 0).any())
         ):
             return f"its _window_scale is {self.window_scale!r}"
+        floor = self.scale_floor
+        if (self.window_scale is None) != (floor is None) or (
+            floor is not None and not 0 <= floor < 1
+        ):
+            return f"its _scale_floor is {floor!r}"
         return None
 
     def check(self, n_outputs):
@@ -463,8 +489,11 @@ class Representation:
         if not self.targets:
             return None
         features = self.relative_features
-        if linear is not None and not 0 < linear <= n_channels:
-            return f"its _linear_features is {linear!r}, not in 1..{n_channels}"
+        linear = self.linear_features
+        if linear is not None and not (
+            self.relative and self.window_scale is None and 0 < linear <= n_channels
+        ):
+            return f"its _linear_features is {linear!r}"
         if features is None:
             return None
         if (

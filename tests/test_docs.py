@@ -321,3 +321,9 @@ def test_the_sequence_regression_tables_are_the_results_files():
     run = results["sequence_defaults"]
     assert bench.rst(run["table"], run["cells"]) in page
     assert bench.study_rst(results, _results("quality")) in page
+
+
+def test_the_seasonal_search_figures_are_the_results_files():
+    bench = _benchmark("bench_seasonal")
+    text = _prose(DOCS / "user_guide" / "defaults.rst")
+    assert bench.summary(_results("seasonal")) in text

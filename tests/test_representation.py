@@ -56,8 +56,15 @@ def test_a_property_of_the_whole_sequence_is_learned_as_a_level(make_target, rng
 def test_each_output_chooses_its_form(rng):
     walk = np.cumsum(rng.randn(400, 12), axis=1)[:, :, None]
     Y = np.c_[walk[:, -1, 0] + 0.1 * rng.randn(400), 1e-3 * walk.sum(axis=(1, 2))]
-    model = LSTMRegressor(**FAST).fit(walk, Y)
+    model = LSTMRegressor(**FAST).fit(walk[:300], Y[:300])
     np.testing.assert_array_equal(model.relative_features_, [0, -1])
+    # the linear path reads the levels too, so the level output is as exact as alone
+    assert model.net_.module_.arguments["linear_features"] is None
+    from sklearn.metrics import r2_score
+
+    r2 = r2_score(Y[300:], model.predict(walk[300:]), multioutput="raw_values")
+    assert r2[1] > 0.99 and r2[0] > 0.95
+    model = LSTMRegressor(**FAST).fit(walk, Y)
     assert model.representation_.describe(2) == [
         "change from the last value of feature 0",
         "level",
@@ -177,6 +184,7 @@ def test_a_stored_state_from_before_the_choice_reads_as_it_did():
         ({"input_scale": np.array([1.0, 0.0], np.float32)}, "input_scale_ is not positive"),
         ({"window_scale": "levels"}, "its _window_scale is 'levels'"),
         ({"linear_features": 5}, "its _linear_features is 5"),
+        ({"scale_floor": 0.01}, "its _scale_floor is 0.01"),
     ],
 )
 def test_a_representation_that_no_fit_records_is_named(change, reason, rng):
@@ -184,3 +192,32 @@ def test_a_representation_that_no_fit_records_is_named(change, reason, rng):
     fields = {**vars(model.representation_), **change}
     assert model.representation_.check(1) is None
     assert reason in Representation(**fields).check(1)
+
+
+def test_no_fit_records_a_window_scale_on_a_level_or_the_levels_linear_features(rng):
+    model = LSTMRegressor(**FAST).fit(rng.randn(60, 6, 2), rng.randn(60, 2))
+    fields = {**vars(model.representation_), "input_mean": None, "input_scale": None}
+    mixed = {**fields, "relative_features": np.array([0, -1]), "linear_features": None}
+    scaled = Representation(**{**mixed, "window_scale": "changes", "scale_floor": 0.01})
+    assert "its _window_scale is 'changes'" in scaled.check(2)
+    levels = Representation(**{**fields, "relative_features": None, "linear_features": 2})
+    assert "its _linear_features is 2" in levels.check(2)
+
+
+def test_a_window_scaled_state_from_before_the_floor_reads_without_it(rng):
+    """Stored before the floor existed, a model scales its windows as it did then."""
+    walks = 100 + np.cumsum(rng.randn(60, 8, 1), axis=1)
+    model = GRURegressor(**FAST, window_scale="changes").fit(walks, walks[:, -1, 0] + 1)
+    assert model.representation_.scale_floor == RELATIVE_FLOOR
+    state = model.__getstate__()
+    del state["_fitted_state"]["_scale_floor"]
+    old = GRURegressor.__new__(GRURegressor)
+    old.__setstate__(state)
+    assert old.representation_.scale_floor == 0.0
+    flat = np.full((2, 8, 1), 100.0)
+    flat[:, 3] = 100.01
+    # a change of 0.01 and back, over 7 steps: no floor
+    scale = old.representation_.rows(flat, None)["scale"][:, 0]
+    np.testing.assert_allclose(scale, 0.02 / 7, rtol=1e-3)
+    assert not np.allclose(old.predict(flat), model.predict(flat))
+    np.testing.assert_array_equal(old.predict(walks), old.predict(walks))

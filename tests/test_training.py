@@ -633,3 +633,21 @@ def test_a_quantile_model_at_the_defaults_predicts_that_quantile(quantile):
     tail = slice(270, None)  # the held-out tenth
     score = d2_pinball_score(y[tail], model.predict(X[tail]), alpha=quantile)
     assert model.best_validation_score_ == pytest.approx(score, abs=1e-4)
+
+
+def test_the_ridge_start_fits_the_complete_rows_when_they_are_enough():
+    """Rows that start later read zeros before their start, so the ridge start fits the
+    rows that fill the linear window; but not when they are fewer than twice the weights
+    they would fit (the first folds of a search over a long window): every row counts."""
+    from sklearn_rnn._linear_start import complete_rows
+
+    many = np.array([24] * 30 + [10] * 5)
+    assert complete_rows(many, 24, n_inputs=15).tolist() == list(range(30))
+    assert complete_rows(many, 24, n_inputs=16) is None  # 30 rows for 16 weights
+    few = np.array([24] * 6 + [10] * 23)
+    assert complete_rows(few, 24, n_inputs=24) is None
+    assert complete_rows(few, 24, n_inputs=3).tolist() == list(range(6))
+    weight = np.ones(35)
+    weight[:3] = 0  # rows that weigh nothing are no rows
+    assert complete_rows(many, 24, weight, n_inputs=4).tolist() == list(range(3, 30))
+    assert complete_rows(np.full(8, 24), 24, n_inputs=4) is None  # all complete
