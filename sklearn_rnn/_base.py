@@ -98,6 +98,9 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         "_column_order": (str, type(None)),
         "patch_size_": Integral,
         "linear_window_": Integral,
+        # The network's architecture as fitted (hidden_size, num_layers, ...): what every
+        # stored form rebuilds, whatever the parameters say since.
+        "_network": dict,
     }
     _target_attributes = {}
     # What a stored state from an earlier release lacks, and what it meant then: fitted
@@ -296,6 +299,7 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
             "_column_order": self.column_order if info["tabular"] else None,
             "patch_size_": self.patch_size_ if continues else self._auto_patch_size(X, lengths),
             "linear_window_": self.linear_window_ if continues else linear_window,
+            "_network": dict(self._network) if continues else self._architecture(),
             **representation.state(),
             **target_state,
         }
@@ -394,23 +398,31 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
         return representation.network_features()
 
     def _network_arguments(self, state, output_size):
-        """The network's constructor arguments: the parameters', with the sizes a fitted
-        state gives (``n_features_in_``, ``_tabular``, ``patch_size_`` and the family's
-        target attributes; that of a fit under way or a stored one) and
-        ``output_size``."""
+        """The network's constructor arguments, all from a fitted ``state`` (that of a fit
+        under way or a stored one): its architecture as fitted (``_network``), and the
+        sizes its data gives (``n_features_in_``, ``_tabular``, the representation,
+        ``patch_size_``, ``linear_window_``) and ``output_size``. The parameters are not
+        read: ``set_params`` after ``fit`` never changes what a stored copy rebuilds."""
         input_size, linear_features = self._network_features(state)
         return {
             "cell": self._cell,
             "input_size": input_size,
             "linear_features": linear_features,
             "output_size": output_size,
+            "linear_window": state["linear_window_"],
+            "patch_size": state["patch_size_"],
+            **state["_network"],
+        }
+
+    def _architecture(self):
+        """The network's architecture that the parameters ask for, as the fitted record
+        keeps it (``_network``): what is not a size of the data."""
+        return {
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
-            "linear_window": state["linear_window_"],
             "readout": self.readout,
-            "patch_size": state["patch_size_"],
             **self._module_params(),
         }
 

@@ -14,10 +14,12 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import validate_parameter_constraints
 from skorch.history import History
 
 from ._dataset import as_tensor
 from ._network import RecurrentModule
+from ._params import reject_booleans
 from ._representation import Representation
 from ._training import GLOBAL_RNG_LOCK, build_net, resolve_device
 
@@ -129,6 +131,8 @@ class FittedState:
             state = {**self._fitted_defaults, **state}
             if "linear_window_" not in state:  # the parameter, an int then
                 state["linear_window_"] = self.linear_window
+            if "_network" not in state:  # the parameters, as fitted then
+                state["_network"] = self._architecture()
             if self._y_numeric and "_tabular" in state and "n_features_in_" in state:
                 state = Representation.defaults_for(state, _step_features(state))
         self._check_fitted_state(state)
@@ -167,6 +171,7 @@ class FittedState:
         window = state["linear_window_"]
         if not isinstance(window, Integral) or isinstance(window, bool) or window < 0:
             raise NotAFittedState(name, f"its linear_window_ is {window!r}, not an int >= 0")
+        self._check_architecture(state["_network"])
         for key, value in state.items():
             if key != "net" and not isinstance(value, types[key]):
                 raise NotAFittedState(name, f"{key} is a {type(value).__name__}")
@@ -175,6 +180,20 @@ class FittedState:
             order is not None and not state["_tabular"]
         ):
             raise NotAFittedState(name, f"its _column_order is {order!r}")
+
+    def _check_architecture(self, network):
+        """The fitted architecture: the parameters' names, each value one ``fit`` accepts."""
+        name = type(self).__name__
+        expected = set(self._architecture())
+        if not isinstance(network, dict) or set(network) != expected:
+            keys = sorted(network) if isinstance(network, dict) else type(network).__name__
+            raise NotAFittedState(name, f"its _network holds {keys}, not {sorted(expected)}")
+        constraints = {k: self._parameter_constraints[k] for k in expected}
+        try:
+            validate_parameter_constraints(constraints, network, caller_name=name)
+            reject_booleans(name, network, constraints)
+        except ValueError as exc:
+            raise NotAFittedState(name, f"its _network is not one fit accepts: {exc}") from exc
 
     def _check_weights(self, state):
         """Finite float arrays, the network's tensors of the sizes the state gives."""
@@ -240,7 +259,7 @@ class FittedState:
             label = {"output_size": self._output_size_name}
             raise NotAFittedState(
                 name,
-                "its parameters do not describe its weights: "
+                "its fitted sizes do not describe its weights: "
                 + ", ".join(
                     f"{label.get(k, k)}={wanted[k]!r} against {found[k]!r} in the tensors"
                     for k in wrong

@@ -46,6 +46,11 @@ def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
     if complete is not None:
         Z, y = Z[complete], y[complete]
         weight = None if weight is None else relative_weights(weight[complete])
+    if weight is not None:
+        # Rounded to float32, the network's precision: weights that differ only in the
+        # last bits of a float64 (0.3 and 1e30 times the same counts) give the same
+        # start, which a small penalty would otherwise carry to the predictions.
+        weight = weight.astype(np.float32).astype(np.float64)
     with threadpool_limits(limits=1, user_api="blas"):
         Z = Z.astype(np.float64)
         # One distinct sample leaves no other to validate on: no leave-one-out error to

@@ -249,6 +249,11 @@ def load_model(path, *, device="cpu"):
     fitted = meta["fitted"]
     for key, types in estimator._fitted_attributes().items():
         types = types if isinstance(types, tuple) else (types,)
+        if isinstance(fitted.get(key), dict) and dict in types:  # as _plain stored it
+            try:
+                fitted[key] = _from_plain(fitted[key])
+            except ValueError as exc:
+                raise _not_a_model(path, f"its {key} is malformed: {exc}") from exc
         if isinstance(fitted.get(key), list) and np.ndarray in types:
             # Column names stay objects, labels take the type JSON gave them.
             dtype = {"feature_names_in_": object, "relative_features_": np.int64}

@@ -14,6 +14,7 @@ from skorch.callbacks import Callback
 from sklearn_rnn import (
     GRUClassifier,
     GRURegressor,
+    LSTMClassifier,
     LSTMRegressor,
     RNNRegressor,
     load_model,
@@ -333,12 +334,20 @@ def _rewrite(path, edit):
     torch.save({"meta": json.dumps(meta), "state_dict": content["state_dict"]}, path)
 
 
+def _edit_network(meta, **changes):
+    """Change the fitted architecture a model file records (a dict, as save_model
+    writes one: its items under one key)."""
+    ((key, items),) = meta["fitted"]["_network"].items()
+    meta["fitted"]["_network"] = {key: [[k, changes.get(k, v)] for k, v in items]}
+
+
 @pytest.mark.parametrize(
     "edit, named",
     [
-        (lambda m, s: m["params"].update(hidden_size=30000), "hidden_size=30000 against 4"),
-        (lambda m, s: m["params"].update(num_layers=100000), "num_layers=100000 against 1"),
-        (lambda m, s: m["params"].update(bidirectional=True), "bidirectional=True"),
+        # the fitted record's architecture (the parameters are what a later fit reads)
+        (lambda m, s: _edit_network(m, hidden_size=30000), "hidden_size=30000 against 4"),
+        (lambda m, s: _edit_network(m, num_layers=100000), "num_layers=100000 against 1"),
+        (lambda m, s: _edit_network(m, bidirectional=True), "bidirectional=True"),
         # the network reads each of 2 features relative to the last value and as is
         (lambda m, s: m["fitted"].update(n_features_in_=7), "input_size=14 against 4"),
         (
@@ -363,6 +372,54 @@ def test_load_model_checks_the_parameters_against_the_tensors(tmp_path, monkeypa
     _rewrite(path, edit)
     monkeypatch.setattr(_training, "build_net", None)  # nothing may be built first
     with pytest.raises(ValueError, match=f"do not describe its weights.*{named}"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    "Estimator, changed",
+    [
+        (LSTMRegressor, {"readout": "mean"}),
+        (RNNRegressor, {"nonlinearity": "relu"}),
+        (LSTMRegressor, {"hidden_size": 64}),
+        (GRURegressor, {"num_layers": 2, "bidirectional": True, "dropout": 0.5}),
+        (LSTMClassifier, {"readout": "max", "hidden_size": 16}),
+    ],
+)
+def test_every_stored_form_rebuilds_the_fitted_network_whatever_the_parameters_say(
+    tmp_path, Estimator, changed
+):
+    """The fitted record holds the whole architecture: after set_params, pickle, skops
+    and save_model copies predict as the original does (its parameters are what the
+    next fit reads)."""
+    skops = pytest.importorskip("skops.io")
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 6, 2)
+    y = X[:, -1, 0] > 0 if Estimator is LSTMClassifier else X[:, -1, 0] + 0.3 * X[:, -2, 1]
+    model = Estimator(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
+    expected = model.predict_proba(X) if Estimator is LSTMClassifier else model.predict(X)
+    model.set_params(**changed)
+    save_model(model, tmp_path / "m.pt")
+    dumped = skops.dumps(model)
+    for restored in (
+        pickle.loads(pickle.dumps(model)),
+        load_model(tmp_path / "m.pt"),
+        skops.loads(dumped, trusted=skops.get_untrusted_types(data=dumped)),
+    ):
+        assert restored.get_params() == model.get_params()
+        predicted = (
+            restored.predict_proba(X) if Estimator is LSTMClassifier else restored.predict(X)
+        )
+        np.testing.assert_array_equal(predicted, expected)
+
+
+def test_a_stored_architecture_is_checked_as_fit_checks_its_parameters(tmp_path):
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: _edit_network(m, readout="median"))
+    with pytest.raises(ValueError, match="its _network is not one fit accepts.*readout"):
+        load_model(path)
+    _, path = _saved(tmp_path)
+    _rewrite(path, lambda m, s: m["fitted"]["_network"].update(extra=[]))
+    with pytest.raises(ValueError, match="its _network"):
         load_model(path)
 
 
@@ -780,7 +837,10 @@ def _skops_weight(schema, name):
     "edit, named",
     [
         (
-            lambda s, a: _skops_set(s["content"]["content"]["hidden_size"], "30000"),
+            # the fitted architecture's hidden_size (the parameter sizes the next fit)
+            lambda s, a: _skops_set(
+                _skops_fitted(s)["_network"]["content"]["hidden_size"], "30000"
+            ),
             "hidden_size=30000 against 4 in the tensors",
         ),
         (lambda s, a: s.update({"__class__": "LSTMRegressor"}), "cell='lstm' against 'gru'"),
@@ -816,7 +876,7 @@ def test_weights_of_another_cell_are_refused_before_anything_is_built(store, tmp
     model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
     monkeypatch.setattr(_training, "build_net", None)  # nothing may be built first
     if store == "pickle":
-        with pytest.raises(ValueError, match="Not a fitted state of LSTMRegressor: its param"):
+        with pytest.raises(ValueError, match="Not a fitted state of LSTMRegressor: its fitted"):
             LSTMRegressor.__new__(LSTMRegressor).__setstate__(model.__getstate__())
         return
     monkeypatch.undo()
