@@ -8,9 +8,9 @@ values; a regressor fitted on this 2-D target predicts all ``h`` steps at once
 (direct multi-step forecasting), so no forecast error is fed back into the next
 step. Here an LSTM forecasts the next six months of airline passengers. The
 series trends upwards, beyond any level seen in training; at its defaults the
-regressor learns each step as its change from the last observed value
-(``relative_to="last"``), so the trend stays inside what it learned, and the
-raw numbers need no transformation.
+regressor learns each step as its change from the last observed value (the form
+``relative_to="auto"`` chooses for a target that continues the series), so the
+trend stays inside what it learned, and the raw numbers need no transformation.
 """
 
 # %%

@@ -68,8 +68,8 @@ _SHARED_PARAMETERS = (
         magnitude (0.1 to a million) then train together as one set, the network reading
         the scaled changes alone: one model for many series (see the guide's "One model,
         many series"). Early stopping then scores the scaled changes, so that every
-        window weighs alike. Needs ``relative_to="last"``. None: one scale for all, the
-        training set's (``standardize``).
+        window weighs alike. Needs ``relative_to`` "auto" or "last". None: one scale for
+        all, the training set's (``standardize``).
 
     standardize : bool, default=True
         Standardise each input feature (mean and standard deviation over the observed
