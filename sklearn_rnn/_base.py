@@ -22,7 +22,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._fitted_state import FittedState
+from ._fitted_state import FittedState, step_features
 from ._inputs import check_sequences
 from ._network import RecurrentModule
 from ._params import naming_unknown_parameters, reject_booleans
@@ -393,8 +393,7 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
     def _network_features(self, state):
         """The channels of a step that the network reads, and how many of them (the
         first) its linear path reads (None: all), for a fitted ``state``."""
-        n_step_features = 1 if state["_tabular"] else state["n_features_in_"]
-        representation = Representation.from_state(state, n_step_features, self._y_numeric)
+        representation = Representation.from_state(state, step_features(state), self._y_numeric)
         return representation.network_features()
 
     def _network_arguments(self, state, output_size):

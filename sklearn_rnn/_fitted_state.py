@@ -23,7 +23,14 @@ from ._params import reject_booleans
 from ._representation import Representation
 from ._training import GLOBAL_RNG_LOCK, build_net, resolve_device
 
-__all__ = ["STRUCTURE", "FittedState", "NotAFittedState", "net_state", "restore_net"]
+__all__ = [
+    "STRUCTURE",
+    "FittedState",
+    "NotAFittedState",
+    "net_state",
+    "restore_net",
+    "step_features",
+]
 
 
 class NotAFittedState(ValueError):
@@ -94,7 +101,7 @@ class FittedState:
         """
         record = {k: v for k, v in record.items() if v is not None or k != "feature_names_in_"}
         fields = Representation.fields(self._y_numeric)
-        representation = Representation.from_state(record, _step_features(record), self._y_numeric)
+        representation = Representation.from_state(record, step_features(record), self._y_numeric)
         record = {k: v for k, v in record.items() if k not in fields}
         state = {k: v for k, v in vars(self).items() if k not in self._fitted_names()}
         state.update(record, representation_=representation, net_=net, history_=net.history)
@@ -134,7 +141,7 @@ class FittedState:
             if "_network" not in state:  # the parameters, as fitted then
                 state["_network"] = self._architecture()
             if self._y_numeric and "_tabular" in state and "n_features_in_" in state:
-                state = Representation.defaults_for(state, _step_features(state))
+                state = Representation.defaults_for(state, step_features(state))
         self._check_fitted_state(state)
         state = dict(state)
         if device is None:
@@ -217,7 +224,7 @@ class FittedState:
     def _check_representation(self, state, form_only=False):
         """The representation's fields, checked against one another and the outputs
         (``form_only``: what sizes the network, before its weights are checked)."""
-        representation = Representation.from_state(state, _step_features(state), self._y_numeric)
+        representation = Representation.from_state(state, step_features(state), self._y_numeric)
         if form_only:
             reason = representation.check_form()
         else:
@@ -316,7 +323,7 @@ class FittedState:
             self._restore_fitted_state(fitted)
 
 
-def _step_features(state):
+def step_features(state):
     """The features of a step in the internal form, for a fitted record."""
     return 1 if state["_tabular"] else state["n_features_in_"]
 

@@ -27,8 +27,12 @@ here and in that lowering, nowhere else.
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.linear_model import RidgeCV
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
-from ._scaling import feature_statistics, standardize, target_statistics
+from ._linear_start import RIDGE_ALPHAS, complete_rows
+from ._scaling import _observed, feature_statistics, standardize, target_statistics
 from ._weights import canonicalize
 
 __all__ = [
@@ -126,11 +130,6 @@ def _linear_errors(X, lengths, Y, last, features, weight, window):
     """The leave-one-out mean squared error of each output under ``RidgeCV`` on the
     levels of the last ``window`` steps, and of its change from the last value of its
     feature on each step's difference from the last step: two arrays (n_outputs,)."""
-    from sklearn.linear_model import RidgeCV
-    from threadpoolctl import threadpool_limits
-
-    from ._linear_start import RIDGE_ALPHAS, complete_rows
-
     steps, observed = _recent_steps(X.astype(np.float64), lengths, window)
     changes = (steps - last[:, None, :]) * observed
     rows = complete_rows(lengths, steps.shape[1], weight, steps.shape[1] * steps.shape[2])
@@ -141,9 +140,7 @@ def _linear_errors(X, lengths, Y, last, features, weight, window):
     errors = {}
     with threadpool_limits(limits=1, user_api="blas"):  # the same on any thread count
         for form, Z in (("level", steps), ("change", changes)):
-            Z = Z.reshape(len(Z), -1)
-            spread = Z.std(axis=0)
-            Z = (Z - Z.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+            Z = StandardScaler().fit_transform(Z.reshape(len(Z), -1))
             ridge = RidgeCV(alphas=RIDGE_ALPHAS, alpha_per_target=True)
             ridge.fit(Z, targets[form], sample_weight=weight / weight.mean())
             errors[form] = -np.atleast_1d(ridge.best_score_)
@@ -169,11 +166,6 @@ def last_observed(X, lengths):
     if lengths is None:
         return X[:, -1, :]
     return X[np.arange(len(X)), lengths - 1]
-
-
-def _observed(X, lengths):
-    """The mask of observed steps, (n_samples, n_timesteps), of the internal form."""
-    return np.arange(X.shape[1]) < lengths[:, None]
 
 
 def window_scales(X, lengths, floor=RELATIVE_FLOOR):

@@ -28,3 +28,20 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def stored_copies(model, tmp_path):
+    """``model`` as pickle, save_model and skops give it back, one after the other."""
+    import pickle
+
+    import skops.io as skops
+
+    from sklearn_rnn import load_model, save_model
+
+    save_model(model, tmp_path / "stored.pt")
+    dumped = skops.dumps(model)
+    return [
+        pickle.loads(pickle.dumps(model)),
+        load_model(tmp_path / "stored.pt"),
+        skops.loads(dumped, trusted=skops.get_untrusted_types(data=dumped)),
+    ]

@@ -21,7 +21,7 @@ from sklearn_rnn import (
     save_model,
 )
 
-from .conftest import ESTIMATORS
+from .conftest import ESTIMATORS, stored_copies
 
 MARKER = np.float32(1234.5678)  # a value that appears in the training data only
 
@@ -391,20 +391,14 @@ def test_every_stored_form_rebuilds_the_fitted_network_whatever_the_parameters_s
     """The fitted record holds the whole architecture: after set_params, pickle, skops
     and save_model copies predict as the original does (its parameters are what the
     next fit reads)."""
-    skops = pytest.importorskip("skops.io")
+    pytest.importorskip("skops.io")
     rng = np.random.RandomState(0)
     X = rng.randn(40, 6, 2)
     y = X[:, -1, 0] > 0 if Estimator is LSTMClassifier else X[:, -1, 0] + 0.3 * X[:, -2, 1]
     model = Estimator(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
     expected = model.predict_proba(X) if Estimator is LSTMClassifier else model.predict(X)
     model.set_params(**changed)
-    save_model(model, tmp_path / "m.pt")
-    dumped = skops.dumps(model)
-    for restored in (
-        pickle.loads(pickle.dumps(model)),
-        load_model(tmp_path / "m.pt"),
-        skops.loads(dumped, trusted=skops.get_untrusted_types(data=dumped)),
-    ):
+    for restored in stored_copies(model, tmp_path):
         assert restored.get_params() == model.get_params()
         predicted = (
             restored.predict_proba(X) if Estimator is LSTMClassifier else restored.predict(X)
@@ -583,20 +577,14 @@ def test_patches_survive_every_stored_form(tmp_path):
 
 
 def test_relative_targets_survive_every_stored_form(tmp_path):
-    skops = pytest.importorskip("skops.io")
+    pytest.importorskip("skops.io")
     rng = np.random.RandomState(0)
     X = rng.randn(40, 6, 3)
     y = np.c_[X[:, -1, 2] + 0.1 * X[:, 0, 0], X[:, -1, 1]]  # continuing features 2 and 1
     model = GRURegressor(hidden_size=4, max_epochs=2, random_state=0, relative_to="last")
     model.fit(X, y)
     np.testing.assert_array_equal(model.relative_features_, [2, 1])
-    save_model(model, tmp_path / "m.pt")
-    dumped = skops.dumps(model)
-    for restored in (
-        pickle.loads(pickle.dumps(model)),
-        load_model(tmp_path / "m.pt"),
-        skops.loads(dumped, trusted=skops.get_untrusted_types(data=dumped)),
-    ):
+    for restored in stored_copies(model, tmp_path):
         np.testing.assert_array_equal(restored.relative_features_, [2, 1])
         assert restored.relative_features_.dtype.kind == "i"
         np.testing.assert_array_equal(restored.predict(X), model.predict(X))

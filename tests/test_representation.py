@@ -1,17 +1,17 @@
 """The representation: each output's form chosen from the data, held in one fitted object."""
 
-import pickle
-
 import numpy as np
 import pytest
 
-from sklearn_rnn import GRURegressor, LSTMRegressor, frame_forecast, load_model, save_model
+from sklearn_rnn import GRURegressor, LSTMRegressor, frame_forecast
 from sklearn_rnn._representation import (
     RELATIVE_FLOOR,
     Representation,
     choose_relative,
     window_scales,
 )
+
+from .conftest import stored_copies
 
 FAST = {"hidden_size": 8, "max_epochs": 5, "random_state": 0}
 
@@ -144,17 +144,11 @@ def test_one_flat_series_does_not_move_the_others():
 
 
 def test_the_representation_is_stored_whole(tmp_path, rng):
-    skops = pytest.importorskip("skops.io")
+    pytest.importorskip("skops.io")
     walk = np.cumsum(rng.randn(200, 10), axis=1)[:, :, None]
     Y = np.c_[walk[:, -1, 0], 1e-3 * walk.sum(axis=(1, 2))]
     model = GRURegressor(**FAST).fit(walk, Y)
-    save_model(model, tmp_path / "m.pt")
-    dumped = skops.dumps(model)
-    for restored in (
-        pickle.loads(pickle.dumps(model)),
-        load_model(tmp_path / "m.pt"),
-        skops.loads(dumped, trusted=skops.get_untrusted_types(data=dumped)),
-    ):
+    for restored in stored_copies(model, tmp_path):
         assert restored.representation_.state().keys() == model.representation_.state().keys()
         np.testing.assert_array_equal(restored.relative_features_, [0, -1])
         np.testing.assert_array_equal(restored.predict(walk), model.predict(walk))
