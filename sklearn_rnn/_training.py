@@ -14,6 +14,7 @@ and the contract of ``NeuralNet.train_step`` (replaced by a closure-free version
 import contextlib
 import copy
 import inspect
+import signal
 import threading
 import warnings
 from collections.abc import Mapping
@@ -105,6 +106,29 @@ class TrainConfig:
     callbacks: list = field(default_factory=list)
 
 
+@contextlib.contextmanager
+def _interrupts_held_back():
+    """Hold a Ctrl-C (SIGINT) back while the block runs and raise it when it ends.
+
+    Only where Python's own handler is installed and in the main thread (where signals
+    are handled): a handler the user installed is left to do what it does.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    received = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if received:
+            raise KeyboardInterrupt
+
+
 class _SequenceNet(NeuralNetRegressor):
     """skorch's net, fed ``{"X", "lengths", "sample_weight"}`` batch dicts.
 
@@ -124,18 +148,26 @@ class _SequenceNet(NeuralNetRegressor):
     def notify(self, method_name, **cb_kwargs):
         """skorch's notify, except that a callback stopping training at the end of an
         epoch (early stopping, a scikit-learn callback) lets every other callback see
-        that epoch end first: the stop is raised after all of them ran."""
+        that epoch end first: the stop is raised after all of them ran.
+
+        The end of an epoch and of training are bookkeeping that must run whole (the
+        epoch's row of the history, the copy of its weights, their restoration): a
+        Ctrl-C that arrives during either is held back and raised when it is done."""
+        if method_name == "on_train_end":
+            with _interrupts_held_back():
+                return super().notify(method_name, **cb_kwargs)
         if method_name != "on_epoch_end":
             return super().notify(method_name, **cb_kwargs)
-        self.on_epoch_end(self, **cb_kwargs)
-        stop = None
-        for _, callback in self.callbacks_:
-            try:
-                callback.on_epoch_end(self, **cb_kwargs)
-            except KeyboardInterrupt as exc:  # skorch's way to end training
-                stop = stop or exc
-        if stop is not None:
-            raise stop
+        with _interrupts_held_back():
+            self.on_epoch_end(self, **cb_kwargs)
+            stop = None
+            for _, callback in self.callbacks_:
+                try:
+                    callback.on_epoch_end(self, **cb_kwargs)
+                except KeyboardInterrupt as exc:  # skorch's way to end training
+                    stop = stop or exc
+            if stop is not None:
+                raise stop
 
     def _set_training(self, training=True):
         # skorch private: called before every batch; switching modes costs a walk
