@@ -53,6 +53,34 @@ class Panel:
     last_time: np.ndarray
     future_time: np.ndarray
 
+    @property
+    def horizon(self):
+        """The number of future steps each row's target holds."""
+        return self.future_time.shape[1]
+
+    def time_split(self, n_splits=3, *, test_size=None):
+        """A :class:`SeriesTimeSplit` for this panel's rows, whose gap keeps every test
+        target out of training.
+
+        A row's target holds its next ``horizon`` values, so the last ``horizon - 1``
+        rows before a test block have targets inside it: the split leaves them out
+        (``gap=horizon - 1``), as ``TimeSeriesSplit(gap=horizon - 1)`` does for one
+        series.
+
+        Parameters
+        ----------
+        n_splits : int, default=3
+            Number of folds.
+        test_size : int or None, default=None
+            Rows of each series in each test block, as in :class:`SeriesTimeSplit`.
+
+        Returns
+        -------
+        cv : SeriesTimeSplit
+            Pass it as ``cv=`` with ``groups=panel.series``.
+        """
+        return SeriesTimeSplit(n_splits, test_size=test_size, gap=self.horizon - 1)
+
     def forecasts(self, y_pred, name="y"):
         """Forecasts from ``X_last`` in the long format (series, time, value).
 
@@ -70,7 +98,7 @@ class Panel:
             statsforecast and neuralforecast write forecasts); a dict of the same
             arrays where pandas is not installed.
         """
-        horizon = self.future_time.shape[1]
+        horizon = self.horizon
         y_pred = np.asarray(y_pred, dtype=float).reshape(len(self.series_ids), -1)
         if y_pred.shape[1] != horizon:
             raise ValueError(
@@ -89,9 +117,50 @@ class Panel:
         return pd.DataFrame(columns)
 
 
+def _target_position(columns, n_columns, target, where):
+    """The position of the target among ``n_columns`` value columns named ``columns``
+    (None for an array): one rule for every form. ``target`` is a name or a position;
+    None means the column named "y", else the only column, else (an array) the first."""
+    if target is None:
+        if columns is None or n_columns == 1:
+            return 0
+        if "y" in columns:
+            return columns.index("y")
+        raise ValueError(
+            f"{where} has several value columns ({columns}) and none is named 'y'; name "
+            "the column to forecast with target=."
+        )
+    if isinstance(target, str):
+        if columns is None:
+            raise ValueError(
+                f"target={target!r} names a column, but {where} has no column names (an "
+                "array): give the target's position, or a DataFrame."
+            )
+        if target not in columns:
+            raise ValueError(
+                f"target={target!r} is not a value column of {where} ({columns}); name "
+                "the column to forecast with target=."
+            )
+        return columns.index(target)
+    if not -n_columns <= target < n_columns:
+        raise ValueError(f"target={target} is out of range for {where} ({n_columns} columns).")
+    return target % n_columns
+
+
+def _check_times(key, times):
+    """Times of one series, sorted: one row a time."""
+    repeated = times[1:] == times[:-1]
+    if np.any(repeated):
+        at = times[1:][repeated][0]
+        raise ValueError(
+            f"Series {key!r} has more than one row at time {at}: frame_panel takes one "
+            "row a time step (aggregate repeated rows first)."
+        )
+
+
 def _as_series(data, id_column, time_column, target):
     """``[(id, times, values (n, n_features), target position)]`` from a long frame, a
-    dict of series or a list of arrays."""
+    dict of series or a list of arrays, each series in the order of its times."""
     if hasattr(data, "groupby") and hasattr(data, "columns"):  # a long DataFrame
         for column in (id_column, time_column):
             if column not in data.columns:
@@ -99,19 +168,22 @@ def _as_series(data, id_column, time_column, target):
                     f"The frame has no column {column!r} (columns: {list(data.columns)}); "
                     "name its series and time columns with id_column= and time_column=."
                 )
-        values = [c for c in data.columns if c not in (id_column, time_column)]
-        if target is None:
-            target = "y" if "y" in values else (values[0] if len(values) == 1 else None)
-        if target not in values:
+        missing = int(data[id_column].isna().sum())
+        if missing:
             raise ValueError(
-                f"target={target!r} is not a value column of the frame ({values}); name the "
-                "column to forecast with target=."
+                f"{missing} row(s) of the frame have no series ({id_column!r} is missing): "
+                "give every row its series, or drop those rows."
             )
-        values = [target] + [c for c in values if c != target]  # the target first
+        values = [c for c in data.columns if c not in (id_column, time_column)]
+        position = _target_position(values, len(values), target, "the frame")
+        values = [values[position]] + values[:position] + values[position + 1 :]
         frame = data.sort_values([id_column, time_column], kind="stable")
         out = []
-        for key, group in frame.groupby(id_column, sort=False):
-            out.append((key, group[time_column].to_numpy(), group[values].to_numpy(float), 0))
+        # observed=True: a categorical id's categories without rows are not series.
+        for key, group in frame.groupby(id_column, sort=False, observed=True, dropna=False):
+            times = group[time_column].to_numpy()
+            _check_times(key, times)
+            out.append((key, times, group[values].to_numpy(float), 0))
         return out
     if isinstance(data, dict):
         items = list(data.items())
@@ -124,7 +196,15 @@ def _as_series(data, id_column, time_column, target):
         )
     out = []
     for key, series in items:
-        times = np.asarray(series.index) if hasattr(series, "index") else None
+        times = None
+        if hasattr(series, "index") and hasattr(series, "sort_index"):  # pandas
+            series = series.sort_index(kind="stable")  # in the order of time
+            times = np.asarray(series.index)
+        columns = None
+        if hasattr(series, "columns"):  # a DataFrame
+            columns = list(series.columns)
+        elif getattr(series, "name", None) is not None:  # a named pandas Series
+            columns = [series.name]
         values = np.asarray(series, dtype=float)
         if values.ndim == 1:
             values = values[:, None]
@@ -133,11 +213,12 @@ def _as_series(data, id_column, time_column, target):
                 f"Series {key!r} has shape {values.shape}; each series is (n_times,) or "
                 "(n_times, n_features)."
             )
-        position = 0 if target is None else target
-        if not -values.shape[1] <= position < values.shape[1]:
-            raise ValueError(f"target={target} is out of range for series {key!r}.")
-        times = np.arange(len(values)) if times is None else times
-        out.append((key, times, values, position % values.shape[1]))
+        position = _target_position(columns, values.shape[1], target, f"series {key!r}")
+        if times is None:
+            times = np.arange(len(values))
+        else:
+            _check_times(key, times)
+        out.append((key, times, values, position))
     return out
 
 
@@ -192,14 +273,15 @@ def frame_panel(
 
     min_history : int or None, default=None
         Rows whose window holds fewer observed steps are left out (the first rows of
-        each series); None keeps every row. A model scaled by each window
+        each series); None keeps every row. At most ``history``. A model scaled by each window
         (``window_scale="changes"``) reads a window's scale from its steps: a few steps
         give a noisy scale.
 
     target : str, int or None, default=None
-        The column to forecast: in a long frame a value column's name ("y" by default,
-        or the only value column), which the windows put first; in a dict or list the
-        position in each series (None: the first).
+        The column to forecast, which the windows put first: a value column's name (of a
+        long frame, or of each DataFrame in a dict) or its position among the value
+        columns. None: the column named "y", else the only value column, else the first
+        column of an array (named columns without "y" need ``target``).
 
     id_column, time_column : str, default="unique_id" and "ds"
         The series and time columns of a long frame (statsforecast's names).
@@ -234,6 +316,11 @@ def frame_panel(
         {"horizon": horizon, "history": history, "min_history": min_history},
         _FRAME_PANEL_CONSTRAINTS,
     )
+    if min_history is not None and min_history > history:
+        raise ValueError(
+            f"min_history={min_history} is more than history={history}: a window holds "
+            "at most history observed steps, so every row would be left out."
+        )
     rows = []  # (distance to the series' last row, series order, X, y, id, time)
     last = []
     for order, (key, times, values, position) in enumerate(
@@ -274,23 +361,51 @@ def frame_panel(
         X_last=np.stack([window for _, window, _ in last]),
         series_ids=np.array([key for key, _, _ in last]),
         last_time=np.array([times[-1] for _, _, times in last]),
-        future_time=np.array([_future(times, horizon) for _, _, times in last]),
+        future_time=_future_times(
+            [times for _, _, times in last], horizon, [key for key, _, _ in last]
+        ),
     )
 
 
-def _future(times, horizon):
-    """The ``horizon`` times after a series' last: of dates, at the calendar frequency
-    pandas infers from them (yearly, monthly...); else at the last spacing (a step of 1
-    for a series of one time)."""
-    if np.issubdtype(np.asarray(times).dtype, np.datetime64) and len(times) > 2:
-        import pandas as pd  # dates come from a frame
+def _future_times(all_times, horizon, keys):
+    """The ``horizon`` times after each series' last, as an array (n_series, horizon).
 
-        index = pd.DatetimeIndex(times)
-        frequency = pd.infer_freq(index)
+    Dates step at the calendar frequency pandas infers from the series (yearly,
+    monthly...), else at its last spacing; a series of one date, which has neither,
+    takes the frequency of the panel's other series. Other times step at the last
+    spacing (1 for a series of one time).
+    """
+    frequencies = [_frequency(times) for times in all_times]
+    known = [f for f in frequencies if f is not None]
+    out = []
+    for key, times, frequency in zip(keys, all_times, frequencies, strict=True):
+        dates = np.issubdtype(np.asarray(times).dtype, np.datetime64)
+        if dates and frequency is None and len(times) < 2:
+            if not known:
+                raise ValueError(
+                    f"Series {key!r} has one date, and no series of the panel has a "
+                    "frequency to forecast it at: its future dates are unknown. Give it "
+                    "more dates, or give the panel a series whose frequency pandas infers."
+                )
+            frequency = max(set(known), key=known.count)  # the panel's most common
         if frequency is not None:
-            return pd.date_range(index[-1], periods=horizon + 1, freq=frequency)[1:].to_numpy()
-    step = times[-1] - times[-2] if len(times) > 1 else 1
-    return np.array([times[-1] + step * k for k in range(1, horizon + 1)])
+            import pandas as pd  # dates come from pandas
+
+            start = pd.Timestamp(times[-1])
+            out.append(pd.date_range(start, periods=horizon + 1, freq=frequency)[1:].to_numpy())
+            continue
+        step = times[-1] - times[-2] if len(times) > 1 else 1
+        out.append(np.array([times[-1] + step * k for k in range(1, horizon + 1)]))
+    return np.array(out)
+
+
+def _frequency(times):
+    """The calendar frequency pandas infers from a series' dates, or None."""
+    if not np.issubdtype(np.asarray(times).dtype, np.datetime64) or len(times) < 3:
+        return None
+    import pandas as pd  # dates come from pandas
+
+    return pd.infer_freq(pd.DatetimeIndex(times))
 
 
 class SeriesTimeSplit(BaseCrossValidator):
@@ -301,10 +416,12 @@ class SeriesTimeSplit(BaseCrossValidator):
     The rows of each series (its ``groups`` value) are taken in the order given, oldest
     first, and cut into ``n_splits + 1`` blocks of ``test_size`` rows at its end (by
     default, an equal share of its rows); fold ``k`` tests block ``k + 1`` of every
-    series and trains on the blocks before it, of every series. A series with too few
-    rows for the test blocks only ever trains. So ``GridSearchCV(..., cv=SeriesTimeSplit(),
-    ).fit(X, y, groups=panel.series)`` tunes one model of many series without testing on
-    the past of what it trained on, in any series.
+    series and trains on the blocks before it, of every series, less the ``gap`` rows
+    just before the test block. A series with too few rows for the test blocks (and
+    the gap, and a row to train on) only ever trains. So
+    ``GridSearchCV(..., cv=panel.time_split()).fit(X, y, groups=panel.series)`` tunes
+    one model of many series without testing on the past of what it trained on, in
+    any series.
 
     Parameters
     ----------
@@ -312,8 +429,14 @@ class SeriesTimeSplit(BaseCrossValidator):
         Number of folds.
 
     test_size : int or None, default=None
-        Rows of each series in each test block; None: each series' rows divided by
-        ``n_splits + 1``, at least 1.
+        Rows of each series in each test block; None: each series' rows (less the gap)
+        divided by ``n_splits + 1``, at least 1.
+
+    gap : int, default=0
+        Rows left out of training before each test block, in each series. A row of a
+        panel framed with ``horizon`` steps holds the next ``horizon`` values as its
+        target, so ``gap=horizon - 1`` keeps every test target out of training: what
+        :meth:`Panel.time_split` sets (as ``TimeSeriesSplit``'s ``gap`` for one series).
 
     Examples
     --------
@@ -329,11 +452,13 @@ class SeriesTimeSplit(BaseCrossValidator):
     _parameter_constraints: dict = {
         "n_splits": [Interval(Integral, 1, None, closed="left")],
         "test_size": [Interval(Integral, 1, None, closed="left"), None],
+        "gap": [Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, n_splits=3, *, test_size=None):
+    def __init__(self, n_splits=3, *, test_size=None, gap=0):
         self.n_splits = n_splits
         self.test_size = test_size
+        self.gap = gap
 
     def get_n_splits(self, X=None, y=None, groups=None):
         """The number of folds, ``n_splits``."""
@@ -343,7 +468,7 @@ class SeriesTimeSplit(BaseCrossValidator):
     def _check_params(self):
         """The parameters' constraints, checked where they are used (as ``fit`` checks
         an estimator's): a clear error that names the parameter."""
-        params = {"n_splits": self.n_splits, "test_size": self.test_size}
+        params = {"n_splits": self.n_splits, "test_size": self.test_size, "gap": self.gap}
         name = type(self).__name__
         validate_parameter_constraints(self._parameter_constraints, params, name)
         reject_booleans(name, params, self._parameter_constraints)
@@ -374,22 +499,31 @@ class SeriesTimeSplit(BaseCrossValidator):
         groups = np.asarray(groups)
         if len(groups) != len(X):
             raise ValueError(f"groups has {len(groups)} rows, X has {len(X)}.")
-        k = self.n_splits
+        k, gap = self.n_splits, self.gap
         folds = [([], []) for _ in range(k)]
-        for rows in _rows_of_each_group(groups):
-            size = self.test_size or max(len(rows) // (k + 1), 1)
-            if len(rows) <= k * size:  # no room to train before the first test block
+        series = _rows_of_each_group(groups)
+        for rows in series:
+            size = self.test_size or max((len(rows) - gap) // (k + 1), 1)
+            if len(rows) <= k * size + gap:  # no row to train on before the first test
                 for train, _ in folds:
                     train.append(rows)
                 continue
             first = len(rows) - k * size
             for fold, (train, test) in enumerate(folds):
                 start = first + fold * size
-                train.append(rows[:start])
+                train.append(rows[: start - gap])
                 test.append(rows[start : start + size])
-        empty = np.array([], dtype=np.intp)
+        if not folds[0][1]:
+            size = "test_size=" + str(self.test_size) if self.test_size else "1 row"
+            raise ValueError(
+                f"SeriesTimeSplit(n_splits={k}, gap={gap}) would test nothing: a series "
+                f"needs more than n_splits x test blocks ({size} each) + gap rows to be "
+                f"tested, and the longest of the {len(series)} series has "
+                f"{max(len(rows) for rows in series)}. "
+                "Lower n_splits, test_size or gap."
+            )
         for train, test in folds:
-            yield np.sort(np.concatenate(train)), np.sort(np.concatenate([empty, *test]))
+            yield np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
     def _iter_test_indices(self, X=None, y=None, groups=None):  # BaseCrossValidator's
         for _, test in self.split(X, y, groups):

@@ -362,7 +362,8 @@ def frame_forecast(X, *, horizon=1, target=None, history=None):
     keeps it, and a :class:`SlidingWindowTransformer` in a pipeline keeps the last
     ``window_size <= k`` steps of each, so that the window size stays tunable. This is
     the form to cross-validate and grid-search with; frame with the largest window the
-    search tries.
+    search tries. With ``horizon > 1``, the ``horizon - 1`` rows before a test fold hold
+    some of its targets: cross-validate with ``TimeSeriesSplit(gap=horizon - 1)``.
 
     Parameters
     ----------
@@ -373,8 +374,8 @@ def frame_forecast(X, *, horizon=1, target=None, history=None):
         Number of future steps to predict.
 
     target : int, str or None, default=None
-        The column to forecast, by position or by name. None is allowed for a series
-        with a single column only.
+        The column to forecast, by position or by name. None: the only column, or the
+        column named "y" (as in :func:`frame_panel`).
 
     history : int or None, default=None
         If given, each row of ``X`` is the window of the ``history`` most recent rows of
@@ -435,11 +436,12 @@ def frame_forecast(X, *, horizon=1, target=None, history=None):
         )
     columns = list(X.columns) if is_frame else list(range(n_features))
     if target is None:
-        if n_features != 1:
+        if n_features != 1 and "y" not in columns:
             raise ValueError(
-                f"The series has {n_features} columns; pass target= to name the one to forecast."
+                f"The series has {n_features} columns and none is named 'y'; pass target= "
+                "to name the one to forecast."
             )
-        position = 0
+        position = columns.index("y") if n_features != 1 else 0
     elif isinstance(target, str):
         if target not in columns:
             raise ValueError(f"target={target!r} is not a column of X; columns: {columns}.")

@@ -1,10 +1,11 @@
 """Many series, one model: frame_panel, SeriesTimeSplit, and window_scale."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from sklearn_rnn import (
     GRURegressor,
@@ -143,6 +144,82 @@ def test_a_frame_without_its_columns_says_which():
         frame_panel(frame, id_column="id", target="z")
 
 
+def test_min_history_above_history_is_refused_up_front():
+    with pytest.raises(ValueError, match="min_history=8 is more than history=3"):
+        frame_panel({"a": np.arange(20.0)}, history=3, min_history=8)
+
+
+def test_every_form_frames_its_series_in_the_order_of_time():
+    pd = pytest.importorskip("pandas")
+    series = pd.Series([30.0, 10.0, 20.0, 40.0], index=[3, 1, 2, 4])
+    frame = pd.DataFrame({"unique_id": "a", "ds": series.index, "y": series.to_numpy()})
+    from_dict, from_frame = frame_panel({"a": series}, history=2), frame_panel(frame, history=2)
+    assert from_dict.y.tolist() == from_frame.y.tolist() == [20.0, 30.0, 40.0]
+    np.testing.assert_array_equal(from_dict.X, from_frame.X)
+    assert from_dict.time.tolist() == from_frame.time.tolist() == [1, 2, 3]
+    assert from_dict.last_time.tolist() == [4]
+
+
+def test_column_names_pick_the_target_in_every_form_with_one_default():
+    pd = pytest.importorskip("pandas")
+    values = {"x": np.arange(6.0), "y": 100 + np.arange(6.0)}
+    frame = pd.DataFrame({"unique_id": "a", "ds": range(6), **values})
+    in_a_dict = {"a": pd.DataFrame(values)}
+    for target in (None, "y", 1):  # the default is the column named "y"
+        for data in (frame, in_a_dict):
+            panel = frame_panel(data, history=2, target=target)
+            assert panel.y.tolist() == [101.0, 102.0, 103.0, 104.0, 105.0]
+            np.testing.assert_array_equal(panel.X[0], [[np.nan, np.nan], [100.0, 0.0]])
+    for data in (frame, in_a_dict):
+        assert frame_panel(data, history=2, target="x").y.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    unnamed = {"a": np.column_stack([values["x"], values["y"]])}
+    assert frame_panel(unnamed, history=2).y.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    with pytest.raises(ValueError, match="none is named 'y'; name the column"):
+        frame_panel({"a": pd.DataFrame({"u": values["x"], "v": values["y"]})})
+    with pytest.raises(ValueError, match="has no column names"):
+        frame_panel(unnamed, target="y")
+    with pytest.raises(ValueError, match="target=2 is out of range"):
+        frame_panel(in_a_dict, target=2)
+
+
+def test_a_categorical_series_column_frames_the_series_it_holds():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "unique_id": pd.Categorical(["a"] * 4 + ["b"] * 4, categories=["a", "b", "c"]),
+            "ds": list(range(4)) * 2,
+            "y": np.arange(8.0),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' FutureWarning on observed= included
+        panel = frame_panel(frame[frame["ds"] > 0], history=2)
+    assert panel.series_ids.tolist() == ["a", "b"]  # "c" has no rows: not a series
+    frame["unique_id"] = frame["unique_id"].astype(object)
+    frame.loc[2, "unique_id"] = None
+    with pytest.raises(ValueError, match="1 row\\(s\\) of the frame have no series"):
+        frame_panel(frame)
+
+
+def test_a_series_of_one_date_takes_the_panels_frequency_and_repeated_times_are_refused():
+    pd = pytest.importorskip("pandas")
+    data = {
+        "a": pd.Series(np.arange(6.0), index=pd.date_range("2020-01", periods=6, freq="MS")),
+        "b": pd.Series([5.0], index=pd.DatetimeIndex(["2020-03-01"])),
+    }
+    panel = frame_panel(data, horizon=2, history=3)
+    future = pd.DatetimeIndex(panel.future_time[1])
+    assert future.tolist() == list(pd.to_datetime(["2020-04-01", "2020-05-01"]))
+    with pytest.raises(ValueError, match="one date, and no series of the panel"):
+        two = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2020-01-01", "2020-03-01"]))
+        frame_panel({"b": data["b"], "c": two}, history=3)  # two dates: no frequency
+    frame = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 3, 4], "y": np.arange(5.0)})
+    with pytest.raises(ValueError, match="Series 'a' has more than one row at time 3"):
+        frame_panel(frame)
+    with pytest.raises(ValueError, match="more than one row at time 3"):
+        frame_panel({"a": pd.Series(np.arange(5.0), index=[1, 2, 3, 3, 4])})
+
+
 # -- SeriesTimeSplit ----------------------------------------------------------------------
 
 
@@ -165,6 +242,47 @@ def test_each_fold_tests_every_series_latest_block_after_its_training_rows():
         next(SeriesTimeSplit().split(groups))
 
 
+@pytest.mark.parametrize("gap", [0, 1, 3])
+@pytest.mark.parametrize("test_size", [None, 2])
+def test_on_one_series_the_split_is_time_series_split(gap, test_size):
+    groups = np.zeros(17)
+    ours = SeriesTimeSplit(n_splits=3, test_size=test_size, gap=gap)
+    # By default a test block is an equal share of the rows the gap leaves.
+    theirs = TimeSeriesSplit(n_splits=3, test_size=test_size or (17 - gap) // 4, gap=gap)
+    for (train, test), (train_ref, test_ref) in zip(
+        ours.split(groups, groups=groups), theirs.split(groups), strict=True
+    ):
+        np.testing.assert_array_equal(train, train_ref)
+        np.testing.assert_array_equal(test, test_ref)
+
+
+def test_the_panels_split_keeps_every_test_target_out_of_training():
+    panel = frame_panel(load_m1_yearly().series, horizon=6, history=10)
+
+    def targets(rows):
+        """(series, time) of every value the rows' targets hold."""
+        times = (panel.time[rows][:, None] + np.arange(1, 7)).ravel()
+        return set(zip(np.repeat(panel.series[rows], 6).tolist(), times.tolist(), strict=True))
+
+    def leaked(cv):
+        folds = list(cv.split(panel.X, groups=panel.series))
+        assert len(folds) == 3 and all(len(test) for _, test in folds)
+        return [len(targets(train) & targets(test)) for train, test in folds]
+
+    assert min(leaked(SeriesTimeSplit(n_splits=3))) > 0  # without the gap: leaks
+    assert leaked(panel.time_split(n_splits=3)) == [0, 0, 0]
+    assert panel.time_split(n_splits=3).gap == 5
+
+
+def test_a_split_that_would_test_nothing_is_refused():
+    groups = np.repeat(["a", "b"], 3)
+    with pytest.raises(ValueError, match=r"n_splits=5, gap=0\) would test nothing.*has 3"):
+        next(SeriesTimeSplit(n_splits=5).split(groups, groups=groups))
+    with pytest.raises(ValueError, match="would test nothing"):
+        next(SeriesTimeSplit(n_splits=1, gap=2).split(groups, groups=groups))
+    assert len(list(SeriesTimeSplit(n_splits=1, gap=1).split(groups, groups=groups))) == 1
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
@@ -172,6 +290,7 @@ def test_each_fold_tests_every_series_latest_block_after_its_training_rows():
         ({"n_splits": True}, "'n_splits' parameter of SeriesTimeSplit must be an int, not a"),
         ({"test_size": 0}, "'test_size' parameter of SeriesTimeSplit"),
         ({"test_size": 1.5}, "'test_size' parameter of SeriesTimeSplit"),
+        ({"gap": -1}, "'gap' parameter of SeriesTimeSplit"),
     ],
 )
 def test_the_series_split_checks_its_parameters(params, match):

@@ -144,6 +144,9 @@ def test_frame_forecast_target_column_and_pandas():
     assert isinstance(y, pd.Series) and y.name == "a" and y.loc["v"] == 2.0
     X_np, y_np = frame_forecast(frame.to_numpy(), target=-1)
     np.testing.assert_array_equal(y_np, frame["b"].to_numpy()[1:])
+    # By default the column named "y", as frame_panel's default.
+    _, y = frame_forecast(frame.rename(columns={"b": "y"}))
+    assert y.name == "y" and y.loc["u"] == 10.0
 
 
 @pytest.mark.parametrize(
