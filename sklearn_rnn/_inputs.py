@@ -103,6 +103,28 @@ def _ragged_to_array(X):
     return _left_align(out)
 
 
+def _ragged_to_columns(estimator, X, n_columns, newest_first):
+    """A list of 1-D sequences of different lengths, for a model of ``n_columns`` lag
+    columns: one row each, a shorter sequence's missing oldest steps NaN (it starts
+    later), its columns in the model's order."""
+    rows = np.full((len(X), n_columns), np.nan)
+    for i, seq in enumerate(X):
+        seq = np.asarray(seq, dtype=float)
+        if seq.ndim == 2 and seq.shape[1] == 1:
+            seq = seq[:, 0]
+        if seq.ndim != 1 or len(seq) > n_columns:
+            raise ValueError(
+                f"X[{i}] has shape {seq.shape}, but this {type(estimator).__name__} was "
+                f"fitted on 2-D input of {n_columns} time steps of one feature (a list "
+                "of equal-length sequences): it reads sequences of one feature and at "
+                f"most {n_columns} steps. To read sequences of any length, fit on a 3-D "
+                "array or on a list of sequences of different lengths."
+            )
+        if len(seq):
+            rows[i, n_columns - len(seq) :] = seq
+    return rows[:, ::-1] if newest_first else rows
+
+
 def nan_layout(missing):
     """Where NaN lies in sequences, from their mask of missing values (n_samples,
     n_timesteps, n_features), by the rule that only whole leading time steps may be NaN
@@ -119,11 +141,12 @@ def nan_layout(missing):
     return n_leading, partial, empty, inside
 
 
-def _left_align(X):
+def _left_align(X, newest_first=False):
     """Turn leading-NaN padding into lengths; raise on any other NaN or on inf.
 
-    ``X`` is a float32 array (n_samples, n_timesteps, n_features), never modified.
-    Returns the internal form ``(X, lengths)``.
+    ``X`` is a float32 array (n_samples, n_timesteps, n_features), never modified;
+    ``newest_first`` says that it came from 2-D columns given newest first (reversed
+    here), for the messages. Returns the internal form ``(X, lengths)``.
     """
     finite = np.isfinite(X)
     if finite.all():
@@ -150,6 +173,15 @@ def _left_align(X):
         )
     if inside.any():
         i = np.flatnonzero(inside.any(axis=1))[0]
+        if newest_first:
+            column = X.shape[1] - 1 - int(np.flatnonzero(inside[i])[-1])
+            raise ValueError(
+                f"Input X contains NaN in column {column} of row {i}, newer than its "
+                "oldest observed step (column_order='newest_first': the first column is "
+                "the newest step). Only the oldest steps, the last columns, may be NaN "
+                "(a sequence that starts later); impute or drop missing values inside "
+                "a sequence."
+            )
         raise ValueError(
             f"Input X contains NaN after the first observed time step of sample {i}. "
             "Only leading NaN time steps are allowed (a sequence that starts later); "
@@ -217,6 +249,10 @@ def check_sequences(
     if not no_y and y is not None:
         _name_missing_targets(y)
     ragged = is_ragged(X)
+    if ragged and form is not None and form["tabular"]:
+        # Fitted on a list of equal-length 1-D sequences (lag columns): a list of
+        # different lengths is the same form, its shorter sequences starting later.
+        X, ragged = _ragged_to_columns(estimator, X, form["n_features"], newest_first), False
     ndim = 3 if ragged else input_ndim(X)
     if form is not None and ndim == 2 and not form["tabular"] and form["n_features"] == 1:
         # A model of one-feature sequences reads (n, T) as n sequences of T steps: what a
@@ -230,6 +266,12 @@ def check_sequences(
             "the next value, or put SlidingWindowTransformer before the estimator in a "
             "pipeline); one sequence is X.reshape(1, -1) (its steps as columns); one "
             "feature of many samples, X.reshape(-1, 1)."
+        )
+    if ndim > 3:
+        raise ValueError(
+            f"X has {ndim} dimensions (shape {np.shape(X)}); {type(estimator).__name__} "
+            "takes 2-D lag columns (n_samples, n_timesteps), 3-D sequences (n_samples, "
+            "n_timesteps, n_features) or a list of (n_timesteps_i, n_features) sequences."
         )
     if form is not None:
         _check_fitted_form(estimator, ndim, form)
@@ -251,7 +293,7 @@ def check_sequences(
         n_columns = X3.shape[1]
         if newest_first:
             X3 = np.ascontiguousarray(X3[:, ::-1])
-        X3, lengths = _left_align(X3)
+        X3, lengths = _left_align(X3, newest_first=newest_first)
         if y is not None and y_numeric:
             _check_numeric_targets(y)
         info = {"tabular": True, "n_features": n_columns, "feature_names_in": names}

@@ -246,3 +246,44 @@ def test_a_one_feature_sequence_model_reads_2d_input_as_sequences():
     model.partial_fit(sequences, expected)  # a continued fit reads it the same way
     with pytest.raises(ValueError, match="X is 2-D, but this GRURegressor was fitted on 3-D"):
         GRURegressor(max_epochs=1).fit(rng.randn(8, 4, 2), rng.randn(8)).predict(sequences)
+
+
+@pytest.mark.parametrize("column_order", ["oldest_first", "newest_first"])
+def test_a_lag_column_model_reads_a_list_of_sequences_of_different_lengths(column_order):
+    """Fitted on a list of equal-length 1-D sequences (2-D lag columns), a model reads a
+    list of different lengths, the same documented form: a shorter sequence is a row
+    whose oldest steps are NaN (it starts later)."""
+    from sklearn_rnn import GRURegressor
+
+    rng = np.random.RandomState(0)
+    X = [rng.randn(5) for _ in range(20)]
+    model = GRURegressor(hidden_size=4, max_epochs=2, column_order=column_order, random_state=0)
+    model.fit(X, rng.randn(20))
+    assert model.n_features_in_ == 5  # lag columns
+    short, full = rng.randn(3), rng.randn(5)
+    led = np.r_[np.nan, np.nan, short]  # oldest first
+    rows = (
+        np.array([led, full]) if column_order == "oldest_first" else np.array([led, full])[:, ::-1]
+    )
+    np.testing.assert_array_equal(model.predict([short, full]), model.predict(rows))
+    with pytest.raises(ValueError, match=r"X\[1\] has shape \(7,\).*at most 5 steps"):
+        model.predict([short, rng.randn(7)])
+
+
+def test_nan_in_the_newest_columns_names_the_column_order():
+    from sklearn_rnn import GRURegressor
+
+    X = np.random.RandomState(0).randn(10, 5)
+    X[3, 1] = np.nan  # the second newest step of row 3
+    model = GRURegressor(max_epochs=1, column_order="newest_first")
+    with pytest.raises(ValueError, match="NaN in column 1 of row 3, newer than its oldest"):
+        model.fit(X, np.ones(10))
+    X[3, 1], X[3, 3:] = 0.0, np.nan  # the oldest steps: a sequence that starts later
+    model.fit(X, np.ones(10))
+
+
+def test_more_than_three_dimensions_are_refused_with_the_accepted_shapes():
+    from sklearn_rnn import GRURegressor
+
+    with pytest.raises(ValueError, match=r"X has 4 dimensions \(shape \(6, 3, 2, 2\)\).*2-D lag"):
+        GRURegressor(max_epochs=1).fit(np.ones((6, 3, 2, 2)), np.ones(6))

@@ -34,7 +34,7 @@ BAD_FIT = [
     ("inf in 2-D X", _with(X2, (1, 1), -np.inf), Y, "infinity"),
     ("inf in y", X3, _with(Y, 0, np.inf), "infinity"),
     ("1-D X", X2[0], Y[:5], "Expected 2D array"),
-    ("4-D X", X3[..., None], Y, "dim 4"),
+    ("4-D X", X3[..., None], Y, "X has 4 dimensions .* takes 2-D lag columns"),
     ("no samples 2-D", X2[:0], Y[:0], "0 sample"),
     ("no samples 3-D", X3[:0], Y[:0], "0 sample"),
     ("empty list", [], [], "0 sample"),
