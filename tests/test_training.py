@@ -55,6 +55,13 @@ def test_early_stopping_stops_on_a_plateau_and_keeps_the_best_epoch():
     # It stops after exactly n_iter_no_change epochs without an improvement of tol.
     assert model.n_iter_ == best_epoch + 5
     assert max(scores[best_epoch:]) < model.best_validation_score_ + model.tol
+    # ... and keeps that epoch's weights, not the last epoch's (which scored less): the
+    # tail (the last tenth of the 120 samples) scores best_validation_score_ again.
+    assert scores[-1] < model.best_validation_score_ - 1e-3
+    tail = slice(108, None)
+    np.testing.assert_allclose(
+        r2_score(y[tail], model.predict(X[tail])), model.best_validation_score_, rtol=1e-5
+    )
 
 
 def test_early_stopping_validates_on_the_tail_in_the_order_given():
