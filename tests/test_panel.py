@@ -194,6 +194,33 @@ def test_a_grid_search_tunes_a_global_model_with_the_series_split():
     assert search.predict(panel.X_last).shape == (181, 3)
 
 
+def test_each_fold_trains_on_every_row_before_its_test_blocks_and_short_series_always():
+    """The training rows exactly: every row of each series before the fold's test block
+    (the row just before it included), and every row of a series too short for test
+    blocks in every fold; the rows interleaved as a panel gives them."""
+    groups = np.array(list("abacabacababa"))
+    a, b, c = (np.flatnonzero(groups == name) for name in "abc")
+    assert (len(a), len(b), len(c)) == (7, 4, 2)
+    # n_splits=2: blocks of 7 // 3 = 2 rows of "a" and 4 // 3 = 1 of "b"; "c" has
+    # 2 rows, no more than its 2 blocks of 1 row would take: it only ever trains.
+    expected = [
+        (np.r_[a[:3], b[:2], c], np.r_[a[3:5], b[2:3]]),
+        (np.r_[a[:5], b[:3], c], np.r_[a[5:7], b[3:4]]),
+    ]
+    folds = list(SeriesTimeSplit(n_splits=2).split(groups, groups=groups))
+    assert len(folds) == 2
+    for (train, test), (train_rows, test_rows) in zip(folds, expected, strict=True):
+        np.testing.assert_array_equal(train, np.sort(train_rows))
+        np.testing.assert_array_equal(test, np.sort(test_rows))
+    assert folds[0][0].tolist() == [0, 1, 2, 3, 4, 5, 7]  # as written out
+    assert folds[0][1].tolist() == [6, 8, 9]
+    # test_size=1: blocks of 1 row of each series; "a" and "b" train longer before them.
+    folds = list(SeriesTimeSplit(n_splits=2, test_size=1).split(groups, groups=groups))
+    np.testing.assert_array_equal(folds[0][0], np.sort(np.r_[a[:5], b[:2], c]))
+    np.testing.assert_array_equal(folds[1][0], np.sort(np.r_[a[:6], b[:3], c]))
+    np.testing.assert_array_equal(folds[1][1], np.sort(np.r_[a[6], b[3]]))
+
+
 # -- window_scale -------------------------------------------------------------------------
 
 
