@@ -50,6 +50,16 @@ def test_a_ragged_prediction_does_not_depend_on_the_other_sequences(
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_ragged_prediction_over_several_batches_equals_each_row_alone(Estimator, rng):
+    """More ragged rows than one prediction batch (128): every batch reads each row's
+    own length, as one row predicted alone does, to the bit."""
+    X = [rng.randn(n, 2) for n in rng.randint(1, 13, 300)]
+    model = Estimator(**FAST, linear_window=0).fit(X[:40], rng.randn(40))
+    together = model.predict(X)
+    np.testing.assert_array_equal([model.predict([seq])[0] for seq in X], together)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_leading_nan_rows_read_as_a_later_start(Estimator, rng):
     X, y = _sequences(rng)
     model = Estimator(**FAST).fit(X, y)
