@@ -183,6 +183,8 @@ def test_the_series_split_checks_its_parameters(params, match):
 
 
 def test_a_grid_search_tunes_a_global_model_with_the_series_split():
+    from sklearn.base import clone
+
     panel = frame_panel(load_m1_yearly().series, horizon=3, history=6, min_history=6)
     search = GridSearchCV(
         LSTMRegressor(window_scale="changes", max_epochs=2, random_state=0),
@@ -192,6 +194,12 @@ def test_a_grid_search_tunes_a_global_model_with_the_series_split():
     ).fit(panel.X, panel.y, groups=panel.series)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.predict(panel.X_last).shape == (181, 3)
+    # The first fold's score is the candidate's fitted on that fold's training rows of
+    # every series and scored on its test rows: the search splits by the groups given.
+    train, test = next(SeriesTimeSplit(n_splits=2).split(panel.X, groups=panel.series))
+    fitted = clone(search.estimator).set_params(hidden_size=4)
+    score = fitted.fit(panel.X[train], panel.y[train]).score(panel.X[test], panel.y[test])
+    assert search.cv_results_["split0_test_score"][0] == pytest.approx(score, rel=1e-5)
 
 
 def test_each_fold_trains_on_every_row_before_its_test_blocks_and_short_series_always():
@@ -320,6 +328,9 @@ def test_skforecasts_multi_series_forecaster_without_the_series_column():
     for name, values in series.items():  # each in its own units
         forecast = predictions[predictions["level"] == name]["pred"].to_numpy()
         assert np.all(np.abs(forecast / values.iloc[-1] - 1) < 0.5)
+        # the first step: the regressor's prediction from the last six values, newest first
+        lags = pd.DataFrame([values.to_numpy()[::-1][:6]], columns=fitted.feature_names_in_)
+        assert forecast[0] == pytest.approx(fitted.predict(lags)[0], rel=1e-6)
 
 
 def test_the_m1_panel_ships():
