@@ -1,10 +1,13 @@
 """The classifiers: labels of any kind, probabilities, class weights, partial_fit, errors."""
 
+import copy
 import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.utils.class_weight import compute_class_weight
+from skorch.callbacks import Callback
 
 from sklearn_rnn import (
     GRUClassifier,
@@ -111,6 +114,43 @@ def test_early_stopping_monitors_accuracy():
     scores = [s for s in model.validation_scores_ if not np.isnan(s)]
     assert all(0 <= s <= 1 for s in scores)
     assert model.best_validation_score_ == max(scores)
+
+
+class _HeldOutAndWeights(Callback):
+    """Records the held-out sequences and a copy of the weights after every epoch."""
+
+    def initialize(self):
+        self.weights_ = []
+        return self
+
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+        self.held_out_ = dataset_valid.X.numpy().copy()
+        self.weights_.append(copy.deepcopy(net.module_.state_dict()))
+
+
+def test_early_stopping_keeps_the_weights_of_the_best_epoch_not_the_last():
+    """The kept weights are those of the epoch that scored best_validation_score_: on the
+    held-out rows (drawn at random, found here by their values), predict's accuracy is
+    that score, and the weights are that epoch's, although a later epoch scored less."""
+    X, y = _sequences(n=120)
+    model = GRUClassifier(
+        **FAST,
+        early_stopping=True,
+        n_iter_no_change=3,
+        standardize=False,  # the held-out sequences are then X's rows as given
+        callbacks=[("record", _HeldOutAndWeights())],
+    ).fit(X, y)
+    record = dict(model.net_.callbacks_)["record"]
+    scores = model.validation_scores_
+    best = scores.index(model.best_validation_score_)  # the first epoch of that score
+    assert scores[-1] < scores[best]  # the last epoch's weights would score less
+    held_out = np.flatnonzero(np.isin(X[:, 0, 0].astype(np.float32), record.held_out_[:, 0, 0]))
+    assert len(held_out) == 12  # a tenth of 120
+    accuracy = np.mean(model.predict(X[held_out]) == y[held_out])
+    assert accuracy == pytest.approx(model.best_validation_score_)
+    kept = model.net_.module_.state_dict()
+    for name, weights in record.weights_[best].items():
+        torch.testing.assert_close(kept[name], weights, rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("Classifier", CLASSIFIERS)

@@ -312,6 +312,53 @@ def test_the_panel_page_shows_the_results_file():
     ) in text
 
 
+def test_the_m1_figures_in_prose_are_the_results_files():
+    """The README's and the panel page's M1 figures: the LSTM's mean MASE over its
+    seeds, and the references' (benchmarks/results_panel_cpu.json)."""
+    rows = _results("panel")["rows"]
+    mase = {
+        model: f"{np.mean([r['mase'] for r in rows if r['model'] == model]):.2f}"
+        for model in ("lstm", "drift", "theta", "ets", "ridge")
+    }
+    assert (
+        f"181 scored {mase['lstm']} mean MASE against the random walk with drift's "
+        f"{mase['drift']}, Theta's {mase['theta']} and Ridge's {mase['ridge']} on the same "
+        "windows"
+    ) in _prose(ROOT / "README.md")
+    page = _prose(DOCS / "user_guide" / "panels.rst")
+    assert (
+        f"below the random walk with drift ({mase['drift']}, the strongest statistical "
+        f"reference here), Theta ({mase['theta']}) and ETS ({mase['ets']}), and a little "
+        f"below Ridge on the same windows ({mase['ridge']})"
+    ) in page
+
+
+def test_the_ragged_speed_figures_are_the_results_files():
+    """The performance page's table of ragged-to-equal time ratios is the results
+    file's, and the README's sentence states the table's range: every fit within its
+    figure, every prediction between its two, and no looser."""
+    results = _results("ragged")
+    text = (DOCS / "user_guide" / "performance.rst").read_text()
+    section = text[text.index("Sequences of different lengths") : text.index("\nThreads\n")]
+    table = re.findall(r"   \* - .*\n     - (\d\.\d\d)x\n     - (\d\.\d\d)x\n", section)
+    workloads = ["lstm", "gru-2-layers", "lstm-bidir", "gru-bidir-2-layers"]
+    assert table == [
+        (f"{results[w]['fit']['ratio']:.2f}", f"{results[w]['predict']['ratio']:.2f}")
+        for w in workloads
+    ]
+    fit = [float(f) for f, _ in table]
+    predict = [float(p) for _, p in table]
+    sentence = re.search(
+        r"train within (\d\.\d+)x and predict within (\d\.\d+)-(\d\.\d+)x of "
+        "equal-length ones",
+        _prose(ROOT / "README.md"),
+    )
+    assert sentence, "the README no longer states the ragged sets' speed"
+    fit_bound, low, high = (float(v) for v in sentence.groups())
+    assert max(fit) <= fit_bound and low <= min(predict) and max(predict) <= high
+    assert (fit_bound, low, high) == (max(fit), min(predict), max(predict))
+
+
 def test_the_sequence_regression_tables_are_the_results_files():
     """ "How the defaults were chosen" shows the sequence-regression benchmark's table and
     the study of both suites as its script prints them from the results files."""

@@ -149,10 +149,11 @@ def test_demo_lstm_beats_the_naive_forecast_clearly(name):
 def test_demo_lstm_is_at_least_as_good_as_ridge_on_the_same_lags(name):
     # The linear path starts from ridge regression, and early stopping keeps that start
     # unless training beats it on the held-out tail: the tuned LSTM should not end
-    # behind Ridge on the same lags.
+    # behind Ridge on the same lags. It ends ahead (14.41 against 16.94, 12.90 against
+    # 13.07): a tie would be an LSTM that learned nothing past a linear model.
     mae = _demo_mae(name)
     ridge = next(v for k, v in mae.items() if k.startswith("Ridge on the same"))
-    assert mae["LSTM, tuned"] <= ridge
+    assert mae["LSTM, tuned"] < ridge
 
 
 def test_the_readmes_demo_figures_are_the_demos():

@@ -302,6 +302,8 @@ def test_the_series_split_checks_its_parameters(params, match):
 
 
 def test_a_grid_search_tunes_a_global_model_with_the_series_split():
+    from sklearn.base import clone
+
     panel = frame_panel(load_m1_yearly().series, horizon=3, history=6, min_history=6)
     search = GridSearchCV(
         LSTMRegressor(window_scale="changes", max_epochs=2, random_state=0),
@@ -311,6 +313,39 @@ def test_a_grid_search_tunes_a_global_model_with_the_series_split():
     ).fit(panel.X, panel.y, groups=panel.series)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.predict(panel.X_last).shape == (181, 3)
+    # The first fold's score is the candidate's fitted on that fold's training rows of
+    # every series and scored on its test rows: the search splits by the groups given.
+    train, test = next(SeriesTimeSplit(n_splits=2).split(panel.X, groups=panel.series))
+    fitted = clone(search.estimator).set_params(hidden_size=4)
+    score = fitted.fit(panel.X[train], panel.y[train]).score(panel.X[test], panel.y[test])
+    assert search.cv_results_["split0_test_score"][0] == pytest.approx(score, rel=1e-5)
+
+
+def test_each_fold_trains_on_every_row_before_its_test_blocks_and_short_series_always():
+    """The training rows exactly: every row of each series before the fold's test block
+    (the row just before it included), and every row of a series too short for test
+    blocks in every fold; the rows interleaved as a panel gives them."""
+    groups = np.array(list("abacabacababa"))
+    a, b, c = (np.flatnonzero(groups == name) for name in "abc")
+    assert (len(a), len(b), len(c)) == (7, 4, 2)
+    # n_splits=2: blocks of 7 // 3 = 2 rows of "a" and 4 // 3 = 1 of "b"; "c" has
+    # 2 rows, no more than its 2 blocks of 1 row would take: it only ever trains.
+    expected = [
+        (np.r_[a[:3], b[:2], c], np.r_[a[3:5], b[2:3]]),
+        (np.r_[a[:5], b[:3], c], np.r_[a[5:7], b[3:4]]),
+    ]
+    folds = list(SeriesTimeSplit(n_splits=2).split(groups, groups=groups))
+    assert len(folds) == 2
+    for (train, test), (train_rows, test_rows) in zip(folds, expected, strict=True):
+        np.testing.assert_array_equal(train, np.sort(train_rows))
+        np.testing.assert_array_equal(test, np.sort(test_rows))
+    assert folds[0][0].tolist() == [0, 1, 2, 3, 4, 5, 7]  # as written out
+    assert folds[0][1].tolist() == [6, 8, 9]
+    # test_size=1: blocks of 1 row of each series; "a" and "b" train longer before them.
+    folds = list(SeriesTimeSplit(n_splits=2, test_size=1).split(groups, groups=groups))
+    np.testing.assert_array_equal(folds[0][0], np.sort(np.r_[a[:5], b[:2], c]))
+    np.testing.assert_array_equal(folds[1][0], np.sort(np.r_[a[:6], b[:3], c]))
+    np.testing.assert_array_equal(folds[1][1], np.sort(np.r_[a[6], b[3]]))
 
 
 # -- window_scale -------------------------------------------------------------------------
@@ -412,6 +447,9 @@ def test_skforecasts_multi_series_forecaster_without_the_series_column():
     for name, values in series.items():  # each in its own units
         forecast = predictions[predictions["level"] == name]["pred"].to_numpy()
         assert np.all(np.abs(forecast / values.iloc[-1] - 1) < 0.5)
+        # the first step: the regressor's prediction from the last six values, newest first
+        lags = pd.DataFrame([values.to_numpy()[::-1][:6]], columns=fitted.feature_names_in_)
+        assert forecast[0] == pytest.approx(fitted.predict(lags)[0], rel=1e-6)
 
 
 def test_the_m1_panel_ships():

@@ -4,6 +4,7 @@ import io
 import os
 import pickle
 import stat
+import warnings
 
 import joblib
 import numpy as np
@@ -216,7 +217,14 @@ def test_skops_round_trip_flags_only_the_public_class(Estimator, warm_start):
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
     assert restored.loss_curve_ == model.loss_curve_
     if warm_start:  # the optimizer state came along: continuing gives the same model
-        np.testing.assert_array_equal(restored.fit(X, y).predict(X), model.fit(X, y).predict(X))
+        # Without early stopping, which would keep the weights continued from whenever
+        # no new epoch beat them: the three new epochs are kept, and they moved.
+        before = model.predict(X)
+        for fitted in (restored, model):
+            fitted.set_params(early_stopping=False).fit(X, y)
+        assert restored.n_iter_ == model.n_iter_ == 6
+        assert np.abs(model.predict(X) - before).max() > 1e-3
+        np.testing.assert_array_equal(restored.predict(X), model.predict(X))
 
 
 def test_skops_round_trip_of_a_pipeline():
@@ -485,6 +493,28 @@ def test_save_model_names_a_bad_destination(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "mkstemp", denied)
     with pytest.raises(PermissionError, match="no permission to write in"):
         save_model(model, tmp_path / "m.pt")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_model_fitted_on_a_gpu_loads_on_the_cpu_where_there_is_none(tmp_path):
+    """A model fitted with device="cuda" comes back on a machine without a GPU: pickle
+    and skops load it on the CPU with a warning that says so (its device parameter as
+    fitted), load_model on the device it is given (the CPU by default); each predicts
+    as before. Fitted here on the CPU, its stored device set to "cuda": what is stored
+    of a GPU model besides its weights, which are stored as arrays either way."""
+    X, y = _data()
+    model = LSTMRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    expected = model.predict(X)
+    model.set_params(device="cuda")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pickled, loaded, from_skops = stored_copies(model, tmp_path)
+    fallback = "fitted with device='cuda', which is not available here; it is loaded on the CPU"
+    assert [fallback in str(w.message) for w in caught] == [True, True]  # pickle, skops
+    assert pickled.device == from_skops.device == "cuda" and loaded.device == "cpu"
+    for restored in (pickled, loaded, from_skops):
+        assert {p.device.type for p in restored.net_.module_.parameters()} == {"cpu"}
+        np.testing.assert_array_equal(restored.predict(X), expected)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")

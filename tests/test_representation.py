@@ -80,6 +80,39 @@ def test_each_output_chooses_its_form(rng):
     )
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"lr": 1e-12, "max_epochs": 1}, {"window_scale": "changes", "max_epochs": 5}],
+    ids=["ridge start", "window scale"],
+)
+def test_each_relative_output_moves_with_the_last_value_of_its_own_feature(params, rng):
+    """Two outputs relative to different features (the second, then the first). What
+    the network reads here does not change when a feature moves by a constant: the
+    steps relative to the last one (the ridge start reads them alone, its recurrent
+    head at zero; scaled by the window's changes, the network reads nothing else). So
+    each output moves by that constant where its own feature moved, and not otherwise;
+    and, scaled by the window, grows by a factor where its own feature did."""
+    X = np.cumsum(rng.randn(80, 8, 2), axis=1)
+    Y = np.c_[X[:, -1, 1], X[:, -1, 0] + 0.5 * (X[:, -1, 0] - X[:, -2, 0])]
+    Y = Y + 0.1 * rng.randn(80, 2)
+    model = LSTMRegressor(
+        hidden_size=8, relative_to="last", early_stopping=False, random_state=0, **params
+    ).fit(X, Y)
+    np.testing.assert_array_equal(model.relative_features_, [1, 0])
+    before = model.predict(X)
+    for feature in (0, 1):
+        shifted = X.copy()
+        shifted[:, :, feature] += 3.0
+        moved = model.predict(shifted) - before
+        expected = np.where(model.relative_features_ == feature, 3.0, 0.0)
+        np.testing.assert_allclose(moved, np.broadcast_to(expected, moved.shape), atol=1e-3)
+        if "window_scale" in params:
+            scaled = X.copy()
+            scaled[:, :, feature] *= 4.0
+            factor = np.where(model.relative_features_ == feature, 4.0, 1.0)
+            np.testing.assert_allclose(model.predict(scaled), before * factor, rtol=1e-4)
+
+
 def test_relative_to_forces_either_form(rng):
     X = 1e3 * rng.randn(100, 6, 1)
     y = 1e-2 * X.sum(axis=(1, 2))

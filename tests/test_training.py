@@ -55,6 +55,13 @@ def test_early_stopping_stops_on_a_plateau_and_keeps_the_best_epoch():
     # It stops after exactly n_iter_no_change epochs without an improvement of tol.
     assert model.n_iter_ == best_epoch + 5
     assert max(scores[best_epoch:]) < model.best_validation_score_ + model.tol
+    # ... and keeps that epoch's weights, not the last epoch's (which scored less): the
+    # tail (the last tenth of the 120 samples) scores best_validation_score_ again.
+    assert scores[-1] < model.best_validation_score_ - 1e-3
+    tail = slice(108, None)
+    np.testing.assert_allclose(
+        r2_score(y[tail], model.predict(X[tail])), model.best_validation_score_, rtol=1e-5
+    )
 
 
 def test_early_stopping_validates_on_the_tail_in_the_order_given():
@@ -510,6 +517,97 @@ def test_the_linear_path_starts_from_ridge_cv_on_the_standardised_last_steps(rel
     np.testing.assert_allclose(weight[12:], ridge.coef_, rtol=1e-4, atol=1e-5)
     expected = ridge.predict(Xs.reshape(len(X), -1)) * start.target_scale_ + start.target_mean_
     np.testing.assert_allclose(start.predict(X), expected + last, rtol=1e-4, atol=1e-4)
+
+
+def _two_regimes(n):
+    """Even rows continue the first feature, odd rows the second one before the last
+    step, and weights (counts, or relative) that favour the even rows: a fit or score
+    that ignores the weights differs plainly from one that weighs them."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(n, 6, 2)
+    even = np.arange(n) % 2 == 0
+    y = np.where(even, X[:, -1, 0], X[:, -2, 1]) + 0.05 * rng.randn(n)
+    weights = {"counts": np.where(even, 4.0, 1.0), "relative": np.where(even, 3.7, 0.4)}
+    return X, y, weights
+
+
+@pytest.mark.parametrize("kind", ["counts", "relative"])
+def test_the_ridge_start_weighs_the_rows_as_ridge_cv_with_sample_weight(kind):
+    """After duplicates are merged into weights, the ridge start fits RidgeCV with
+    those weights (relative: a mean of one, as the penalty is chosen for)."""
+    from sklearn.linear_model import RidgeCV
+
+    from sklearn_rnn._linear_start import RIDGE_ALPHAS
+
+    X, y, weights = _two_regimes(60)
+    weight = weights[kind]
+    start = LSTMRegressor(
+        lr=1e-12,
+        max_epochs=1,
+        early_stopping=False,
+        relative_to=None,
+        linear_window=6,
+        random_state=0,
+    ).fit(X, y, sample_weight=weight)
+    Xs = ((X - start.input_mean_) / start.input_scale_).reshape(len(X), -1)
+    ys = (y - start.target_mean_) / start.target_scale_
+    ridge = RidgeCV(alphas=RIDGE_ALPHAS).fit(Xs, ys, sample_weight=weight / weight.mean())
+    unweighted = RidgeCV(alphas=RIDGE_ALPHAS).fit(Xs, ys)
+    assert np.abs(ridge.coef_ - unweighted.coef_).max() > 0.1  # the weights matter here
+    coef = start.net_.module_.linear.weight.detach().numpy()[0]
+    np.testing.assert_allclose(coef, ridge.coef_, rtol=1e-4, atol=1e-5)
+    expected = ridge.predict(Xs) * start.target_scale_ + start.target_mean_
+    np.testing.assert_allclose(start.predict(X), expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["counts", "relative"])
+@pytest.mark.parametrize(
+    "params, kept",
+    [
+        ({"lr": 1e-12, "max_epochs": 3}, "start"),
+        ({"lr": 0.1, "max_epochs": 20}, "start"),
+        ({"linear_window": 0, "hidden_size": 8, "max_epochs": 10}, "epoch"),
+    ],
+    ids=["no epoch moves", "every epoch is worse", "an epoch is kept"],
+)
+def test_the_validation_score_weighs_the_held_out_rows(params, kept, kind):
+    """Early stopping scores the held-out tail, the start and every epoch, with its
+    rows' weights: the weighted R² of predict on the tail is best_validation_score_.
+    Scored without the weights, the ridge start (R² below 0 unweighted, 0.65 or 0.83
+    weighted) would lose to epochs that the weights make worse."""
+    X, y, weights = _two_regimes(80)
+    weight = weights[kind]
+    model = GRURegressor(
+        early_stopping=True, validation_fraction=0.25, n_iter_no_change=3, random_state=0, **params
+    ).fit(X, y, sample_weight=weight)
+    tail = slice(60, None)
+    predicted = model.predict(X[tail])
+    score = r2_score(y[tail], predicted, sample_weight=weight[tail])
+    assert abs(score - r2_score(y[tail], predicted)) > 0.5  # the weights matter here
+    np.testing.assert_allclose(model.best_validation_score_, score, rtol=1e-5)
+    head = model.net_.module_.head
+    if kept == "start":  # the ridge start: its recurrent head at zero
+        assert not head.weight.any() and not head.bias.any()
+    else:
+        assert model.best_validation_score_ in model.validation_scores_
+    if params.get("lr") == 1e-12:  # every epoch scores what the start scored
+        np.testing.assert_allclose(model.validation_scores_, score, rtol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["counts", "relative"])
+def test_the_training_loss_is_the_weighted_mean_of_the_rows_losses(kind):
+    """Counts repeat rows and relative weights weigh each row's loss: either way an
+    epoch's loss is the weighted mean squared error (in the standardised units the
+    network learns), here of a network that does not move (lr=1e-12), over one batch
+    of the 60 rows or batches of their 150 repeats."""
+    X, y, weights = _two_regimes(60)
+    weight = weights[kind]
+    model = GRURegressor(
+        lr=1e-12, max_epochs=1, early_stopping=False, linear_window=0, random_state=0
+    ).fit(X, y, sample_weight=weight)
+    squared = ((model.predict(X) - y) / model.target_scale_) ** 2
+    assert np.average(squared, weights=weight) < 0.5 * squared.mean()  # the weights matter
+    np.testing.assert_allclose(model.loss_curve_[0], np.average(squared, weights=weight), rtol=1e-5)
 
 
 @pytest.mark.parametrize(
