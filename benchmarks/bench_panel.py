@@ -109,8 +109,9 @@ class RidgeOnScaledWindows:
 
     @staticmethod
     def _scaled(X):
-        from sklearn_rnn._representation import window_scales
-
+        """Each window relative to its last value, over its scale: the mean absolute
+        change of its observed steps, at least 1% of their mean absolute level (as
+        ``window_scale="changes"`` scales them), else that level, else 1."""
         values = X[:, :, 0]
         observed = ~np.isnan(values)
         lengths = observed.sum(axis=1)
@@ -118,7 +119,13 @@ class RidgeOnScaledWindows:
         for i, row in enumerate(values):
             left[i, : lengths[i]] = row[observed[i]]
         last = left[np.arange(len(left)), lengths - 1][:, None]
-        scale = window_scales(left[:, :, None], lengths)[:, :1].astype(float)
+        observed_left = np.arange(values.shape[1]) < lengths[:, None]
+        changes = np.abs(np.diff(left, axis=1)) * observed_left[:, 1:]
+        mean_change = changes.sum(axis=1) / np.maximum(lengths - 1, 1)
+        mean_level = (np.abs(left) * observed_left).sum(axis=1) / lengths
+        scale = np.maximum(mean_change, 0.01 * mean_level)
+        scale = np.where(scale > 0, scale, mean_level)
+        scale = np.where(scale > 0, scale, 1.0).astype(np.float32).astype(float)[:, None]
         Z = np.where(observed, (values - last) / scale, 0.0)
         return Z, last, scale
 

@@ -690,12 +690,12 @@ def main(argv=None):
         return
     suites = ["forecast", "libraries", "classify"] if args.suite in (None, "all") else [args.suite]
     warnings.filterwarnings("ignore", category=UserWarning)
-    from sklearn_rnn._classifiers import BaseRecurrentClassifier
-    from sklearn_rnn._regressors import BaseRecurrentRegressor
+    import sklearn_rnn
 
-    for name, value in args.class_attrs.items():
-        for family in (BaseRecurrentRegressor, BaseRecurrentClassifier):
-            setattr(family, name, value)
+    for name, value in args.class_attrs.items():  # on the six estimators
+        for estimator in (getattr(sklearn_rnn, c) for c in sklearn_rnn.__all__):
+            if isinstance(estimator, type) and hasattr(estimator, "_cell"):
+                setattr(estimator, name, value)
     torch_threads = __import__("torch").get_num_threads()
     results = {
         "params": args.params,

@@ -37,9 +37,9 @@ from sklearn_rnn import LSTMClassifier, LSTMRegressor, to_onnx
 
 def network_input(model, X, rows):
     """What ``model``'s network reads of ``X`` (one sample), padded to ``rows`` rows."""
-    X3, lengths, _, _ = model._check_sequences(X, form=model._input_form())
+    X3 = np.asarray(X, dtype=np.float32)  # complete 3-D sequences: no lengths
     representation = model.representation_
-    inputs = representation.encode_inputs(X3, lengths, representation.rows(X3, lengths))
+    inputs = representation.encode_inputs(X3, None, representation.rows(X3, None))
     padded = np.zeros((rows,) + inputs.shape[1:], dtype=np.float32)
     padded[: len(inputs)] = inputs
     return torch.from_numpy(padded)

@@ -28,7 +28,8 @@ import torch
 sys.path.insert(0, os.path.dirname(__file__))
 from bench_speed import FIT_WORKLOADS, PREDICT_WORKLOADS, fit_defaults, make_data  # noqa: E402
 
-from sklearn_rnn._threads import ENV_VARIABLE  # noqa: E402
+# The number of threads the package's policy uses, fixed (docs: "Performance").
+ENV_VARIABLE = "SKLEARN_RNN_NUM_THREADS"
 
 DEFAULT_THREADS = torch.get_num_threads()
 

@@ -122,7 +122,11 @@ def main(argv=None):
     differences = sorted(set(saved.files) ^ set(results))
     for key in sorted(set(saved.files) & set(results)):
         a, b = saved[key], results[key]
-        if a.shape != b.shape or a.dtype != b.dtype or not np.array_equal(a, b, equal_nan=a.dtype.kind == "f"):
+        if (
+            a.shape != b.shape
+            or a.dtype != b.dtype
+            or not np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        ):
             differences.append(key)
     for key in differences:
         print("differs:", key)

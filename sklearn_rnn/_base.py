@@ -1,7 +1,7 @@
 """The scikit-learn face shared by every recurrent estimator, whatever its family.
 
 An estimator validates its input, hands data in the internal form to the training side
-(``_training.train``) and records what comes back, in one step. A family (regressors in
+(``_torch.train``) and records what comes back, in one step. A family (regressors in
 ``_regressors.py``) supplies what differs: the loss, the targets' encoding and
 decoding, the validation score and its tags.
 
@@ -24,12 +24,12 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._fitted_state import FittedState, step_features
 from ._inputs import check_sequences
-from ._network import RecurrentModule
 from ._params import naming_unknown_parameters, reject_booleans
 from ._representation import Representation, representation_field
-from ._training import (
+from ._torch import (
     OPTIMIZERS,
     NetConfig,
+    RecurrentModule,
     TrainConfig,
     forward,
     optimizer_class,

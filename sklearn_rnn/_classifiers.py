@@ -1,7 +1,6 @@
 """The classifier family (its loss, labels and score), and its three cells."""
 
 import numpy as np
-import torch
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions  # private, see _base.py
 from sklearn.utils.class_weight import compute_sample_weight
@@ -22,6 +21,7 @@ from ._parameter_docs import (
     estimator_doc,
     parameter_docs,
 )
+from ._torch import LabelCrossEntropy, MultilabelLoss
 
 
 def _unique(labels):
@@ -34,17 +34,6 @@ def _unique(labels):
 
 # ``fit`` passes no ``classes`` to ``_encode_targets``; ``partial_fit`` always does.
 _NOT_FROM_PARTIAL_FIT = object()
-
-
-class _LabelCrossEntropy(torch.nn.CrossEntropyLoss):
-    """Cross-entropy of class scores against labels stored as a float column.
-
-    The training side keeps every target as a float32 matrix (one row per sample),
-    so the class indices come as a column of whole numbers.
-    """
-
-    def forward(self, y_pred, y_true):
-        return super().forward(y_pred, y_true[:, 0].long())
 
 
 def _log_softmax(scores):
@@ -218,7 +207,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     # -- the family's hooks ------------------------------------------------------------
 
     def _criterion(self, target_state):
-        return torch.nn.BCEWithLogitsLoss if target_state["_multilabel"] else _LabelCrossEntropy
+        return MultilabelLoss if target_state["_multilabel"] else LabelCrossEntropy
 
     def _encode_targets(self, y, sample_weight, *, continues, classes=_NOT_FROM_PARTIAL_FIT):
         """Labels as a float32 column of class indices, ``classes_``, and the weights

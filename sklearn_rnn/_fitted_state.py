@@ -8,29 +8,17 @@ schema (the estimator's ``_fitted_attributes``), the network's shape (through
 scikit-learn's API.
 """
 
-import copy
 import warnings
 from numbers import Integral
 
 import numpy as np
-import torch
 from sklearn.utils._param_validation import validate_parameter_constraints
-from skorch.history import History
 
-from ._dataset import as_tensor
-from ._network import RecurrentModule
 from ._params import reject_booleans
 from ._representation import Representation
-from ._training import GLOBAL_RNG_LOCK, build_net, resolve_device
+from ._torch import RecurrentModule, net_state, resolve_device, restore_net
 
-__all__ = [
-    "STRUCTURE",
-    "FittedState",
-    "NotAFittedState",
-    "net_state",
-    "restore_net",
-    "step_features",
-]
+__all__ = ["STRUCTURE", "FittedState", "NotAFittedState", "step_features"]
 
 
 class NotAFittedState(ValueError):
@@ -326,64 +314,3 @@ class FittedState:
 def step_features(state):
     """The features of a step in the internal form, for a fitted record."""
     return 1 if state["_tabular"] else state["n_features_in_"]
-
-
-# -- the net as plain data --------------------------------------------------------------
-
-
-def net_state(net):
-    """The net as plain data: weights (numpy), history (lists, dicts), optimizer state.
-
-    The optimizer state (Adam's moments, twice the size of the weights) serves further
-    training, not prediction; it is kept so that ``partial_fit`` or a warm start on a
-    stored copy continues exactly as on the original (dask-ml's ``Incremental``
-    pickles the estimator between blocks).
-    """
-    return {
-        "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
-        "history": copy.deepcopy(list(net.history)),
-        # Its per-weight state only: its settings come from the parameters on restoring.
-        "optimizer": (
-            {"state": _to_numpy(net.optimizer_.state_dict()["state"])}
-            if net.optimizer_.state
-            else None
-        ),
-    }
-
-
-def restore_net(config, state):
-    """A net of ``config`` holding what :func:`net_state` recorded, ready to predict."""
-    net = build_net(config)
-    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):  # weights replaced below
-        net.initialize()
-    net.module_.load_state_dict({k: as_tensor(v) for k, v in state["module"].items()})
-    if state.get("optimizer") is not None:
-        # Its per-weight state (moments); its settings are those the parameters give,
-        # as a continued fit sets them anyway (see _continue_from).
-        fresh = net.optimizer_.state_dict()
-        fresh["state"] = _to_torch(state["optimizer"]["state"])
-        net.optimizer_.load_state_dict(fresh)
-    net.history = History(copy.deepcopy(list(state.get("history") or [])))
-    return net
-
-
-def _to_numpy(obj):
-    """Tensors to numpy arrays, recursively through dicts, lists and tuples."""
-    if isinstance(obj, torch.Tensor):
-        return obj.detach().cpu().numpy()
-    if isinstance(obj, dict):
-        return {k: _to_numpy(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_numpy(v) for v in obj)
-    return obj
-
-
-def _to_torch(obj):
-    """Numpy arrays to tensors, recursively through dicts, lists and tuples."""
-    if isinstance(obj, np.ndarray):
-        return torch.from_numpy(obj.copy())
-    if isinstance(obj, dict):
-        return {k: _to_torch(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_torch(v) for v in obj)
-    return obj

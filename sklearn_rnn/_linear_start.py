@@ -3,18 +3,17 @@
 A new regressor's network starts where a linear model on the same window ends: its
 linear path at ``RidgeCV``'s solution (penalty by leave-one-out error, on the rows whose
 windows fill the path), its recurrent head at zero. Early stopping then keeps that start
-unless training beats it (see ``_training.train``).
+unless training beats it (see ``_torch/training.py``, which reads the path's inputs from
+the network and sets its weights). In numpy and scikit-learn only.
 """
 
 import numpy as np
-import torch
 from sklearn.linear_model import Ridge, RidgeCV
 from threadpoolctl import threadpool_limits
 
-from ._dataset import as_tensor
 from ._weights import relative_weights
 
-__all__ = ["RIDGE_ALPHAS", "complete_rows", "start_from_ridge"]
+__all__ = ["RIDGE_ALPHAS", "complete_rows", "ridge_start"]
 
 
 # The penalties among which the linear path's ridge start chooses by leave-one-out
@@ -24,25 +23,22 @@ __all__ = ["RIDGE_ALPHAS", "complete_rows", "start_from_ridge"]
 RIDGE_ALPHAS = np.logspace(-4, 3, 15)
 
 
-def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
-    """Start the module's linear path from ridge regression, its recurrent head at zero.
+def ridge_start(Z, lengths, window, y, sample_weight, quantile=None):
+    """The linear path's start: weights ``(inputs, outputs)`` and intercept, float32.
 
-    scikit-learn's ``RidgeCV`` of ``y`` on the steps the linear path reads, its
-    penalty chosen among ``RIDGE_ALPHAS`` by the efficient leave-one-out error, fitted
-    on the rows whose sequences fill those steps (see :func:`complete_rows`). In
-    float64 with one BLAS thread, so that the result does not depend on the number of
-    threads (serial and parallel searches agree to the last bit). For a loss that
-    estimates a ``quantile`` of ``y`` (the pinball loss, the absolute error's median)
-    the intercept moves by that quantile of the ridge's residuals: the start then
-    predicts that quantile of a linear model, not the mean (two interval bounds both
-    started at the mean, and kept there by early stopping, made an interval of width
-    zero).
+    scikit-learn's ``RidgeCV`` of ``y`` on ``Z``, the steps the linear path reads (its
+    last ``window`` steps of each sequence, ``lengths`` long), its penalty chosen among
+    ``RIDGE_ALPHAS`` by the efficient leave-one-out error, fitted on the rows whose
+    sequences fill those steps (see :func:`complete_rows`). In float64 with one BLAS
+    thread, so that the result does not depend on the number of threads (serial and
+    parallel searches agree to the last bit). For a loss that estimates a ``quantile``
+    of ``y`` (the pinball loss, the absolute error's median) the intercept moves by that
+    quantile of the ridge's residuals: the start then predicts that quantile of a linear
+    model, not the mean (two interval bounds both started at the mean, and kept there
+    by early stopping, made an interval of width zero).
     """
-    Z = module.last_steps(
-        as_tensor(X), None if lengths is None else torch.from_numpy(lengths)
-    ).numpy()
     weight = None if sample_weight is None else relative_weights(sample_weight)
-    complete = complete_rows(lengths, module.linear_window, sample_weight, Z.shape[1])
+    complete = complete_rows(lengths, window, sample_weight, Z.shape[1])
     if complete is not None:
         Z, y = Z[complete], y[complete]
         weight = None if weight is None else relative_weights(weight[complete])
@@ -62,7 +58,7 @@ def start_from_ridge(module, X, lengths, y, sample_weight, quantile=None):
     intercept = np.atleast_1d(ridge.intercept_)
     if quantile is not None:
         intercept = intercept + _weighted_quantile(residuals, quantile, weight)
-    module.set_linear_path(coef.astype(np.float32), intercept.astype(np.float32))
+    return coef.astype(np.float32), intercept.astype(np.float32)
 
 
 # The ridge start fits the rows whose sequences fill the linear window when there are at

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import registered_estimators
 from ._fitted_state import NotAFittedState
-from ._training import resolve_device
+from ._torch import resolve_device
 
 __all__ = ["load_model", "save_model"]
 

@@ -4,7 +4,6 @@ import functools
 from numbers import Integral, Real
 
 import numpy as np
-import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import d2_absolute_error_score, d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
@@ -16,32 +15,7 @@ from ._fitted_state import NotAFittedState
 from ._parameter_docs import LEADING_PARAMETERS
 from ._regressor_docs import regressor_doc, regressor_example
 from ._representation import representation_field
-
-
-class PinballLoss(torch.nn.Module):
-    """The pinball (quantile) loss: its minimiser is the ``quantile`` of the target.
-
-    ``reduction`` is "mean" or "none", as for PyTorch's losses (sample weights need
-    the unreduced losses).
-    """
-
-    def __init__(self, quantile=0.5, reduction="mean"):
-        super().__init__()
-        self.quantile = quantile
-        self.reduction = reduction
-
-    def forward(self, y_pred, y_true):
-        error = y_true - y_pred
-        loss = torch.maximum(self.quantile * error, (self.quantile - 1) * error)
-        return loss.mean() if self.reduction == "mean" else loss
-
-
-_LOSSES = {
-    "squared_error": torch.nn.MSELoss,
-    "absolute_error": torch.nn.L1Loss,
-    "huber": torch.nn.HuberLoss,
-    "quantile": PinballLoss,
-}
+from ._torch import REGRESSION_LOSSES, PinballLoss
 
 
 class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
@@ -65,7 +39,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         **BaseRecurrentEstimator._parameter_constraints,
         "relative_to": [StrOptions({"auto", "last"}), None],
         "window_scale": [StrOptions({"changes"}), None],
-        "loss": [StrOptions(set(_LOSSES))],
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
         "quantile": [Interval(Real, 0, 1, closed="neither"), None],
     }
 
@@ -137,7 +111,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
 
     def _criterion(self, target_state):
         if self.loss != "quantile":
-            return _LOSSES[self.loss]
+            return REGRESSION_LOSSES[self.loss]
         if self.quantile is None:
             raise ValueError(
                 "loss='quantile' needs the quantile to estimate: set quantile, for "

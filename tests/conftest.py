@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 # The suite fixes the number of torch threads. The automatic policy picks fewer threads
-# when other processes hold cores (sklearn_rnn/_threads.py; tests/test_threads.py tests
+# when other processes hold cores (sklearn_rnn/_torch/threads.py; tests/test_threads.py tests
 # it), and many tests compare two fits to the last bit, which depends on that number.
 # One thread also keeps the suite's tiny networks fast on a busy CI runner.
 os.environ.setdefault("SKLEARN_RNN_NUM_THREADS", "1")

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from sklearn_rnn._dataset import BatchIterator, SequenceDataset
 from sklearn_rnn._inputs import _left_align, _ragged_to_array, is_ragged
+from sklearn_rnn._torch.dataset import BatchIterator, SequenceDataset
+from sklearn_rnn._torch.prediction import forward
 from sklearn_rnn._weights import canonicalize
 
 
@@ -125,16 +126,34 @@ def test_batch_iterator_slices_every_sample_once_per_epoch():
 
 def test_plain_batches_are_bare_tensors_and_prediction_batches_are_padded():
     X = torch.arange(10, dtype=torch.float32).reshape(10, 1, 1)
-    dataset = SequenceDataset(X)
-    batches = list(BatchIterator(dataset, batch_size=4, pad_to_multiple=8).with_sizes())
-    assert [n for _, n in batches] == [4, 4, 2]
-    assert all(isinstance(b[0], torch.Tensor) and len(b[0]) == 8 for b, _ in batches)
-    torch.testing.assert_close(batches[2][0][0][:2], X[8:])
-    assert (batches[2][0][0][2:] == 0).all()
-    lengths = torch.tensor([1, 1, 1])
-    padded = BatchIterator(SequenceDataset(X[:3], lengths=lengths), 4, pad_to_multiple=8)
-    inputs, _ = next(iter(padded))
-    assert inputs["X"].shape[0] == 8 and inputs["lengths"].tolist() == [1, 1, 1] + [1] * 5
+    batches = list(BatchIterator(SequenceDataset(X), batch_size=4))
+    assert [len(b) for b, _ in batches] == [4, 4, 2]
+    assert all(isinstance(b, torch.Tensor) for b, _ in batches)
+
+    class Recorder:
+        """A net that returns each sequence's last step and records its batches."""
+
+        def __init__(self):
+            self.batches = []
+
+        def _set_training(self, training):
+            pass
+
+        def infer(self, batch):
+            self.batches.append(batch)
+            X = batch["X"] if isinstance(batch, dict) else batch
+            return X[:, -1, :]
+
+    X = np.arange(300, dtype=np.float32).reshape(300, 1, 1)
+    net = Recorder()
+    np.testing.assert_array_equal(forward(net, X, None), X[:, -1])
+    assert [len(b) for b in net.batches] == [128, 128, 48]  # a multiple of 8 rows
+    assert (net.batches[-1][44:] == 0).all()
+    lengths = np.ones(3, dtype=np.int64)
+    net = Recorder()
+    forward(net, np.ones((3, 2, 1), np.float32), lengths)
+    (batch,) = net.batches
+    assert batch["X"].shape[0] == 8 and batch["lengths"].tolist() == [1, 1, 1] + [2] * 5
 
 
 def test_canonical_order_survives_hash_collisions(monkeypatch):
@@ -208,7 +227,7 @@ def test_standardize_keeps_padding_at_zero_and_leaves_x_alone():
 
 def test_shuffled_batches_of_ragged_sequences_are_bucketed_by_length():
     """Each epoch sees every sample once, in batches of similar lengths, in a new order."""
-    from sklearn_rnn._dataset import BatchIterator, SequenceDataset
+    from sklearn_rnn._torch.dataset import BatchIterator, SequenceDataset
 
     rng = np.random.RandomState(0)
     n, batch_size = 1000, 10

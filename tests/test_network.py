@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from sklearn_rnn._network import RecurrentModule
+from sklearn_rnn._torch.network import RecurrentModule
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -30,7 +30,7 @@ def test_padding_never_reaches_the_output(cell, bidirectional):
 
 
 def test_equal_lengths_are_not_packed(monkeypatch):
-    import sklearn_rnn._network as network
+    import sklearn_rnn._torch.network as network
 
     def fail(*args, **kwargs):
         raise AssertionError("packed although all lengths are equal")
@@ -68,7 +68,7 @@ def test_unidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
 
     Lengths alike run as one padded batch; widely spread ones in time segments.
     """
-    import sklearn_rnn._network as network
+    import sklearn_rnn._torch.network as network
 
     torch.manual_seed(0)
     module = RecurrentModule(cell, input_size=2, output_size=1, hidden_size=8, num_layers=2)
@@ -96,7 +96,7 @@ def test_bidirectional_ragged_batches_run_unpacked_with_the_packed_gradients(
 ):
     """Each layer's backward direction reads every sequence reversed within its length:
     the outputs and gradients of packing, without packing (several times slower on CPU)."""
-    import sklearn_rnn._network as network
+    import sklearn_rnn._torch.network as network
 
     torch.manual_seed(0)
     module = RecurrentModule(

@@ -374,11 +374,11 @@ def _edit_network(meta, **changes):
     ],
 )
 def test_load_model_checks_the_parameters_against_the_tensors(tmp_path, monkeypatch, edit, named):
-    from sklearn_rnn import _training
+    from sklearn_rnn._torch import state as _state
 
     _, path = _saved(tmp_path)
     _rewrite(path, edit)
-    monkeypatch.setattr(_training, "build_net", None)  # nothing may be built first
+    monkeypatch.setattr(_state, "build_net", None)  # nothing may be built first
     with pytest.raises(ValueError, match=f"do not describe its weights.*{named}"):
         load_model(path)
 
@@ -888,11 +888,11 @@ def test_skops_refuses_what_load_model_refuses(edit, named):
 def test_weights_of_another_cell_are_refused_before_anything_is_built(store, tmp_path, monkeypatch):
     """A GRU's weights stored under LSTMRegressor's name: the tensors' gates say which
     cell they are (torch's size error from deep inside load_state_dict before)."""
-    from sklearn_rnn import _training
+    from sklearn_rnn._torch import state as _state
 
     X, y = _data()
     model = GRURegressor(hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
-    monkeypatch.setattr(_training, "build_net", None)  # nothing may be built first
+    monkeypatch.setattr(_state, "build_net", None)  # nothing may be built first
     if store == "pickle":
         with pytest.raises(ValueError, match="Not a fitted state of LSTMRegressor: its fitted"):
             LSTMRegressor.__new__(LSTMRegressor).__setstate__(model.__getstate__())
@@ -900,7 +900,7 @@ def test_weights_of_another_cell_are_refused_before_anything_is_built(store, tmp
     monkeypatch.undo()
     save_model(model, tmp_path / "m.pt")
     _rewrite(tmp_path / "m.pt", lambda m, s: m.update(estimator="LSTMRegressor"))
-    monkeypatch.setattr(_training, "build_net", None)
+    monkeypatch.setattr(_state, "build_net", None)
     with pytest.raises(ValueError, match="m.pt is not a model.*cell='lstm' against 'gru'"):
         load_model(tmp_path / "m.pt")
 

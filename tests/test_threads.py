@@ -10,7 +10,8 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from sklearn_rnn import GRURegressor, _threads
+from sklearn_rnn import GRURegressor
+from sklearn_rnn._torch import threads as _threads
 
 linux = pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="reads /proc")
 

@@ -11,8 +11,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
-from sklearn_rnn._network import RecurrentModule
-from sklearn_rnn._training import NetConfig, _dataset, _SequenceNet, build_net
+from sklearn_rnn._torch.network import RecurrentModule
+from sklearn_rnn._torch.training import NetConfig, _dataset, _SequenceNet, build_net
 
 
 class GradListener(Callback):

@@ -81,9 +81,6 @@ class BatchIterator:
         Draw a new permutation for every pass over the data.
     random_state : int, default=0
         Seed of the permutations.
-    pad_to_multiple : int, default=1
-        Pad the last batch with zero sequences to a multiple of this many rows (for
-        prediction; :meth:`with_sizes` tells how many rows are real).
 
     Shuffled sequences of different lengths are bucketed: each pass draws a
     permutation, sorts each run of ``BUCKET_BATCHES`` batches of it by length, cuts
@@ -95,12 +92,11 @@ class BatchIterator:
     # enough for batches of similar lengths, few enough to keep the batches random.
     BUCKET_BATCHES = 16
 
-    def __init__(self, dataset, batch_size, shuffle=False, random_state=0, pad_to_multiple=1):
+    def __init__(self, dataset, batch_size, shuffle=False, random_state=0):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = torch.Generator().manual_seed(int(random_state))
-        self.pad_to_multiple = pad_to_multiple
 
     def __len__(self):
         return -(-len(self.dataset) // self.batch_size)
@@ -121,7 +117,7 @@ class BatchIterator:
         else:
             # One batch, or no shuffling: plain slices are views, no copy at all.
             for start in range(0, n_samples, batch_size):
-                yield self._padded(self.dataset.take(slice(start, start + batch_size)))
+                yield self.dataset.take(slice(start, start + batch_size))
 
     def _buckets(self, order, lengths):
         """The batches of permutation ``order``, bucketed by length, in random order."""
@@ -132,24 +128,3 @@ class BatchIterator:
             batches.extend(torch.split(by_length, self.batch_size))
         shuffled = torch.randperm(len(batches), generator=self.generator)
         return [batches[i] for i in shuffled]
-
-    def with_sizes(self):
-        """Yield ``(batch, n_real_rows)``: the batches, and how many rows are not padding."""
-        n_samples = len(self.dataset)
-        for start, batch in zip(range(0, n_samples, self.batch_size), self, strict=True):
-            yield batch, min(self.batch_size, n_samples - start)
-
-    def _padded(self, batch):
-        inputs, y = batch
-        X = inputs["X"] if isinstance(inputs, dict) else inputs
-        n_pad = -len(X) % self.pad_to_multiple
-        if n_pad == 0:
-            return batch
-        X = torch.cat([X, X.new_zeros((n_pad,) + X.shape[1:])])
-        if not isinstance(inputs, dict):
-            return X, y
-        inputs = dict(inputs, X=X)
-        if "lengths" in inputs:
-            full = torch.full((n_pad,), X.shape[1], dtype=inputs["lengths"].dtype)
-            inputs["lengths"] = torch.cat([inputs["lengths"], full])
-        return inputs, y

@@ -1,10 +1,8 @@
-"""The training side: the skorch net, its callbacks, seeding, continuation, devices.
+"""Training: the skorch net, its callbacks, seeding, continuation, devices, optimizers.
 
-The estimators (``_base.py``) meet this module at a few calls: :func:`train` fits a net
-on data in the internal form (its linear path started by ``_linear_start``),
-:func:`summary` reads what the fit recorded and :func:`forward` predicts with one
-(``_fitted_state`` turns a net into plain data and back). Nothing here knows about
-scikit-learn's parameters or fitted attributes.
+:func:`train` fits a net on data in the internal form (its linear path started by
+``_linear_start``'s ridge regression) and :func:`summary` reads what the fit recorded.
+Nothing here knows about scikit-learn's parameters or fitted attributes.
 
 Private names of skorch used here (each checked by ``tests/test_training_side.py``):
 ``NeuralNet._set_training`` (overridden: the train/eval mode set only when it changes)
@@ -29,7 +27,9 @@ from skorch.callbacks import Callback, GradientNormClipping
 from skorch.helper import predefined_split
 from skorch.utils import TeeGenerator, noop
 
-from ._callbacks import (
+from .._linear_start import ridge_start
+from .._weights import canonicalize, relative_weights, repeats_or_weights
+from .callbacks import (
     DivergenceCheck,
     EarlyStoppingFromStart,
     EpochProgressBar,
@@ -38,17 +38,15 @@ from ._callbacks import (
     TerminalPrintLog,
     ValidationScore,
 )
-from ._dataset import BatchIterator, SequenceDataset, as_tensor
-from ._linear_start import start_from_ridge
-from ._threads import thread_policy
-from ._weights import canonicalize, relative_weights, repeats_or_weights
+from .dataset import BatchIterator, SequenceDataset, as_tensor
+from .prediction import PREDICT_BATCH_SIZE, forward
+from .threads import thread_policy
 
 __all__ = [
     "OPTIMIZERS",
     "NetConfig",
     "TrainConfig",
     "build_net",
-    "forward",
     "optimizer_class",
     "optimizer_params",
     "resolve_device",
@@ -56,15 +54,6 @@ __all__ = [
     "train",
     "validation_split_fits",
 ]
-
-# Predictions are computed in batches of this many rows, the last one padded with zero
-# sequences to a multiple of PREDICT_ROW_MULTIPLE rows. float32 matrix products round
-# differently for one or two rows (other kernels), so a sample predicted alone would
-# differ in the last bit from the same sample predicted among others; with every batch
-# at least 8 rows, a sample's prediction does not depend on which samples share its
-# batch. 128 is only the fastest batch for an LSTM on a CPU.
-PREDICT_BATCH_SIZE = 128
-PREDICT_ROW_MULTIPLE = 8
 
 # ``batch_size="auto"``: mini-batches of this size, or the whole set when smaller.
 AUTO_BATCH_SIZE = 64
@@ -335,7 +324,7 @@ def train(
             if previous is not None:
                 _continue_from(net, previous)
             elif options.init_linear and getattr(net.module_, "linear", None) is not None:
-                start_from_ridge(net.module_, X, lengths, y, sample_weight, options.start_quantile)
+                _start_linear_path(net.module_, X, lengths, y, sample_weight, options)
             if valid is not None:
                 _score_start(net, valid, score)
         # Dropout draws from the net's own generator: training holds no process-wide lock.
@@ -346,6 +335,16 @@ def train(
             net.module_.generator = None
     _release_data(net)
     return net
+
+
+def _start_linear_path(module, X, lengths, y, sample_weight, options):
+    """The module's linear path at ridge regression on the steps it reads (see
+    ``_linear_start.py``), its recurrent head at zero."""
+    Z = module.last_steps(as_tensor(X), None if lengths is None else torch.from_numpy(lengths))
+    coef, intercept = ridge_start(
+        Z.numpy(), lengths, module.linear_window, y, sample_weight, options.start_quantile
+    )
+    module.set_linear_path(coef, intercept)
 
 
 def _score_start(net, valid, score):
@@ -463,55 +462,6 @@ def _fit_epochs(net, dataset):
             UserWarning,
             stacklevel=4,
         )
-
-
-def forward(net, X, lengths):
-    """The network's outputs for sequences in the internal form, as float32 numpy.
-
-    Sequences of different lengths are predicted in order of length, so that each batch
-    holds similar lengths and little padding; the outputs come back in the given order.
-    The module is called directly in inference mode, batch by batch (skorch's
-    ``evaluation_step`` adds nothing here but a fitted check per batch): a prediction of
-    one sample costs the padded batch and little else.
-    """
-    order = None
-    if lengths is not None:
-        order = np.argsort(lengths, kind="stable")
-        X, lengths = X[order], lengths[order]
-    net._set_training(False)
-    with torch.inference_mode(), thread_policy():
-        if len(X) <= PREDICT_BATCH_SIZE:  # one batch: padded here, no dataset to slice
-            outputs = _infer_padded(net, X, lengths)
-        else:
-            dataset = SequenceDataset(
-                as_tensor(X), lengths=None if lengths is None else torch.from_numpy(lengths)
-            )
-            batches = BatchIterator(
-                dataset, PREDICT_BATCH_SIZE, pad_to_multiple=PREDICT_ROW_MULTIPLE
-            )
-            outputs = torch.cat(
-                [net.infer(batch)[:n_rows].cpu() for (batch, _), n_rows in batches.with_sizes()]
-            ).numpy()
-    if order is None:
-        return outputs
-    unsorted = np.empty_like(outputs)
-    unsorted[order] = outputs
-    return unsorted
-
-
-def _infer_padded(net, X, lengths):
-    """One batch of the internal form, padded with zero sequences of full length to a
-    multiple of ``PREDICT_ROW_MULTIPLE`` rows (as the batch iterator pads), its rows'
-    outputs as float32 numpy."""
-    n_rows = len(X)
-    n_pad = -n_rows % PREDICT_ROW_MULTIPLE
-    padded = torch.zeros((n_rows + n_pad,) + X.shape[1:], dtype=torch.float32)
-    padded.numpy()[:n_rows] = X  # a copy: X may be the caller's, even read-only
-    if lengths is None:
-        return net.infer(padded)[:n_rows].cpu().numpy()
-    full = torch.full((n_pad,), X.shape[1], dtype=torch.int64)
-    batch = {"X": padded, "lengths": torch.cat([torch.from_numpy(lengths), full])}
-    return net.infer(batch)[:n_rows].cpu().numpy()
 
 
 # -- optimizers -----------------------------------------------------------------------
