@@ -11,16 +11,8 @@ from ._base import (
     BaseRecurrentEstimator,
     with_callbacks,
 )
+from ._docstrings import LEADING_PARAMETERS, NONLINEARITY_DOC, classifier_doc
 from ._fitted_state import NotAFittedState
-from ._parameter_docs import (
-    CLOSING_PARAMETERS,
-    COLUMN_ORDER_DOC,
-    LEADING_PARAMETERS,
-    PATCH_SIZE_DOC,
-    READOUT_DOC,
-    estimator_doc,
-    parameter_docs,
-)
 from ._torch import LabelCrossEntropy, MultilabelLoss
 
 
@@ -332,150 +324,8 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         return len(state["classes_"])
 
 
-_PARAMETERS = (
-    """\
-    bidirectional : bool, default=True
-        If True, each layer also reads the sequence backwards and the head sees both
-        directions' final states. A classified sequence is known whole, and reading
-        it both ways was better on every data set of the quality benchmark (docs:
-        How the defaults were chosen), at about twice the cost.
-
-"""
-    + parameter_docs("dropout")
-    + "\n"
-    + READOUT_DOC.format(
-        advice='In the quality benchmark "mean" helped on some data\n        '
-        "sets and hurt on others (docs: How the defaults were chosen); tune it."
-    )
-    + PATCH_SIZE_DOC
-    + """
-    linear_window : int or "auto", default=0
-        If positive, the last ``linear_window`` observed time steps also go through one
-        linear map straight to the class scores, added to the recurrent head ("auto":
-        every step of the longest training sequence). Off by default for classifiers.
-
-    standardize : bool, default=True
-        Standardise each input feature (mean and standard deviation over the observed
-        time steps of the training set) inside the estimator.
-
-"""
-    + COLUMN_ORDER_DOC
-    + """
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, as in ``LogisticRegression``: a dict
-        ``{label: weight}``, "balanced" (inversely proportional to the class
-        frequencies in ``fit``'s ``y``; refused by ``partial_fit``, which sees part of
-        the data a call), or None (all 1). Multiplied with ``sample_weight``.
-
-"""
-    + parameter_docs("optimizer", "lr", "weight_decay")
-    + """
-    max_epochs : int, default=200
-        Number of passes over the training data (the most, with early stopping). A
-        small training set gets one optimizer step an epoch; 200 rather than 100
-        epochs lifted the benchmark's smallest set (36 sequences) by 6 points.
-
-"""
-    + parameter_docs("batch_size", "clip_grad_norm")
-    + """
-    early_stopping : bool or "auto", default=False
-        Hold out ``validation_fraction`` of the samples, drawn at random (seeded by
-        ``random_state``) and stratified by class as ``MLPClassifier`` does, and stop
-        when their accuracy has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the weights of the best epoch (or those training started from, when no
-        epoch beats them) are restored. "auto" stops early when the held-out part has
-        at least 5 samples, as the regressors do by default.
-
-    validation_fraction : float, default=0.1
-        Fraction of the samples held out for early stopping (stratified; unstratified
-        where a class has a single sample or the fraction holds fewer samples than
-        there are classes).
-
-"""
-    + parameter_docs(*CLOSING_PARAMETERS, score="accuracy")
-)
-
-_ATTRIBUTES = """\
-    classes_ : ndarray of shape (n_classes,)
-        The class labels, sorted.
-
-    net_ : skorch.NeuralNetRegressor
-        The trained skorch net; its ``module_`` is the PyTorch network.
-
-    history_ : skorch.History
-        skorch's record of the training, one entry per epoch.
-
-    n_iter_ : int
-        Number of epochs trained.
-
-    loss_curve_ : list of float
-        Training loss (cross-entropy) of each epoch.
-
-    best_loss_ : float or None
-        Smallest training loss reached; None with early stopping.
-
-    validation_scores_ : list of float or None
-        Accuracy on the held-out samples at each epoch with early stopping; else None.
-
-    best_validation_score_ : float or None
-        Best validation accuracy, whose weights were restored; None without early
-        stopping.
-
-    representation_ : Representation
-        How the network sees the data, fitted from the training data (for a
-        classifier, the standardisation of its inputs); plain data, which every stored
-        form keeps and ``to_onnx`` lowers.
-
-    input_mean_, input_scale_ : ndarray of shape (n_step_features,) or None
-        Mean and standard deviation of each feature over the observed time steps of
-        the training set (``representation_``'s fields); None with
-        ``standardize=False``.
-
-    patch_size_ : int
-        The number of time steps in a patch (``patch_size``, "auto" resolved).
-
-    linear_window_ : int
-        The number of steps the linear path reads (``linear_window``, "auto"
-        resolved).
-
-    n_features_in_ : int
-        Number of time steps of a 2-D ``X``, or features per time step of a 3-D or
-        list ``X``.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the columns of a 2-D ``X`` given as a DataFrame. Defined only then.
-"""
-
-
-def _doc(summary, cell_note, name, extra_parameters=LEADING_PARAMETERS):
-    regressor = name.replace("Classifier", "Regressor")
-    return estimator_doc(
-        summary=summary,
-        cell_note=cell_note,
-        about=f"The classifier counterpart of ``{regressor}``: the\n    same inputs (2-D, "
-        "3-D, ragged lists, NaN-led rows, DataFrames), training controls\n    and "
-        "persistence, with a softmax over the classes and the cross-entropy loss.",
-        parameters=extra_parameters + _PARAMETERS,
-        attributes=_ATTRIBUTES,
-        family="classifier",
-        held_out="which samples are held out depends on their order",
-        example=f"""\
-    >>> import numpy as np
-    >>> from sklearn_rnn import {name}
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.randn(60, 8, 1)
-    >>> y = np.where(X[:, -1, 0] > 0, "up", "down")
-    >>> model = {name}(hidden_size=8, random_state=0).fit(X, y)
-    >>> model.classes_
-    array(['down', 'up'], dtype='<U4')
-    >>> bool(model.score(X, y) > 0.9)
-    True
-""",
-    )
-
-
 class LSTMClassifier(BaseRecurrentClassifier):
-    __doc__ = _doc(
+    __doc__ = classifier_doc(
         "Long short-term memory (LSTM) network classifier for sequences.",
         "The LSTM cell's gates and separate cell state let gradients flow across many\n"
         "    time steps.",
@@ -485,7 +335,7 @@ class LSTMClassifier(BaseRecurrentClassifier):
 
 
 class GRUClassifier(BaseRecurrentClassifier):
-    __doc__ = _doc(
+    __doc__ = classifier_doc(
         "Gated recurrent unit (GRU) network classifier for sequences.",
         "The GRU cell gates its hidden state like an LSTM, with fewer parameters.",
         "GRUClassifier",
@@ -494,17 +344,12 @@ class GRUClassifier(BaseRecurrentClassifier):
 
 
 class RNNClassifier(BaseRecurrentClassifier):
-    __doc__ = _doc(
+    __doc__ = classifier_doc(
         "Plain (Elman) recurrent neural network classifier for sequences.",
         "The simplest recurrent cell; prefer LSTMClassifier or GRUClassifier when\n"
         "    dependencies span many steps.",
         "RNNClassifier",
-        extra_parameters=LEADING_PARAMETERS
-        + """\
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the cell.
-
-""",
+        extra_parameters=LEADING_PARAMETERS + NONLINEARITY_DOC,
     )
     _cell = "rnn"
 

@@ -11,9 +11,13 @@ from sklearn.utils._param_validation import Interval, StrOptions  # private, see
 from ._base import (
     BaseRecurrentEstimator,
 )
+from ._docstrings import (
+    LEADING_PARAMETERS,
+    RNN_REGRESSOR_NONLINEARITY_DOC,
+    regressor_doc,
+    regressor_example,
+)
 from ._fitted_state import NotAFittedState
-from ._parameter_docs import LEADING_PARAMETERS
-from ._regressor_docs import regressor_doc, regressor_example
 from ._representation import representation_field
 from ._torch import REGRESSION_LOSSES, PinballLoss
 
@@ -231,13 +235,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         "    vanish or explode over long sequences; prefer LSTMRegressor or GRURegressor\n"
         "    when dependencies span many steps.",
         regressor_example("RNNRegressor"),
-        extra_parameters=LEADING_PARAMETERS
-        + """\
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the cell. "relu" can learn longer dependencies but may diverge
-        without a small learning rate.
-
-""",
+        extra_parameters=LEADING_PARAMETERS + RNN_REGRESSOR_NONLINEARITY_DOC,
     )
     _cell = "rnn"
 
