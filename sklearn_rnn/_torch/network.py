@@ -253,7 +253,7 @@ class RecurrentModule(nn.Module):
         runs fast. The pooled readouts ("mean", "max") run the whole padded batch and
         pool each sequence's own steps (see :func:`_pool`).
         """
-        recent = self._last_steps(X, lengths) if self.linear is not None else None
+        recent = self._linear_window_steps(X, lengths) if self.linear is not None else None
         if self.patch_size > 1:
             X, lengths = self._patches(X, lengths)
         if self.training and self.layer_dropout:
@@ -442,11 +442,11 @@ class RecurrentModule(nn.Module):
         self.head.bias.zero_()
 
     @torch.no_grad()
-    def last_steps(self, X, lengths=None):
+    def linear_inputs(self, X, lengths=None):
         """What the linear path reads: (batch, linear_window * input_size)."""
-        return self._last_steps(X, lengths).flatten(1)
+        return self._linear_window_steps(X, lengths).flatten(1)
 
-    def _last_steps(self, X, lengths):
+    def _linear_window_steps(self, X, lengths):
         """The last ``linear_window`` valid steps of each sequence, zeros before its start:
         the first ``linear_features`` features of each."""
         if self.linear_features is not None:

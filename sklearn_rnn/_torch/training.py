@@ -340,7 +340,7 @@ def train(
 def _start_linear_path(module, X, lengths, y, sample_weight, options):
     """The module's linear path at ridge regression on the steps it reads (see
     ``_linear_start.py``), its recurrent head at zero."""
-    Z = module.last_steps(as_tensor(X), None if lengths is None else torch.from_numpy(lengths))
+    Z = module.linear_inputs(as_tensor(X), None if lengths is None else torch.from_numpy(lengths))
     coef, intercept = ridge_start(
         Z.numpy(), lengths, module.linear_window, y, sample_weight, options.start_quantile
     )
