@@ -24,7 +24,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._fitted_state import FittedState, step_features
 from ._inputs import check_sequences
-from ._params import naming_unknown_parameters, reject_booleans
+from ._params import FAMILY_DEFAULT, naming_unknown_parameters, reject_booleans
 from ._representation import Representation, representation_field
 from ._torch import (
     OPTIMIZERS,
@@ -46,6 +46,41 @@ from ._torch import (
 # quality benchmark (docs/user_guide/defaults.rst) measured the gain on series of 45 to
 # 300 points.
 AUTO_MIN_VALIDATION = 5
+
+
+# The parameters of every estimator, in signature order, with their defaults: the one
+# declaration both families build their ``__init__`` from (``_params.storing_init``),
+# each adding its own and choosing the defaults marked FAMILY_DEFAULT. Their constraints
+# are ``BaseRecurrentEstimator._parameter_constraints``, their texts in _docstrings.py.
+SHARED_PARAMETERS = {
+    "hidden_size": 32,
+    "num_layers": 1,
+    "bidirectional": FAMILY_DEFAULT,
+    "dropout": 0.0,
+    "readout": "last",
+    "patch_size": "auto",
+    "linear_window": FAMILY_DEFAULT,
+    "standardize": True,
+    "column_order": "oldest_first",
+    "optimizer": "adam",
+    "lr": FAMILY_DEFAULT,
+    "weight_decay": 0.0,
+    "max_epochs": FAMILY_DEFAULT,
+    "batch_size": "auto",
+    "clip_grad_norm": None,
+    "early_stopping": FAMILY_DEFAULT,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": FAMILY_DEFAULT,
+    "tol": 1e-4,
+    "warm_start": False,
+    "callbacks": None,
+    "random_state": None,
+    "device": "cpu",
+    "verbose": 0,
+}
+
+# The cells' own parameter (the plain RNN's activation), after ``num_layers``.
+NONLINEARITY = {"num_layers": {"nonlinearity": "tanh"}}
 
 
 # The package's estimators by name, each registered by its class statement (see

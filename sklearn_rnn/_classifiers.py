@@ -7,12 +7,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import (
-    BaseRecurrentEstimator,
-    with_callbacks,
-)
+from ._base import NONLINEARITY, SHARED_PARAMETERS, BaseRecurrentEstimator, with_callbacks
 from ._docstrings import LEADING_PARAMETERS, NONLINEARITY_DOC, classifier_doc
 from ._fitted_state import NotAFittedState
+from ._params import parameters, storing_init
 from ._torch import LabelCrossEntropy, MultilabelLoss
 
 
@@ -50,6 +48,21 @@ def _accuracy(y_true, y_pred, sample_weight=None):
     return float(np.average(correct, weights=sample_weight))
 
 
+# The classifiers' parameters: the shared ones, their defaults, and their own.
+CLASSIFIER_PARAMETERS = parameters(
+    SHARED_PARAMETERS,
+    defaults={
+        "bidirectional": True,
+        "linear_window": 0,
+        "lr": 0.01,
+        "max_epochs": 200,
+        "early_stopping": False,
+        "n_iter_no_change": 10,
+    },
+    after={"column_order": {"class_weight": None}},
+)
+
+
 class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
     """The classifier family: labels of any kind, cross-entropy, accuracy for validation."""
 
@@ -62,60 +75,7 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(
-        self,
-        hidden_size=32,
-        *,
-        num_layers=1,
-        bidirectional=True,
-        dropout=0.0,
-        readout="last",
-        patch_size="auto",
-        linear_window=0,
-        standardize=True,
-        column_order="oldest_first",
-        class_weight=None,
-        optimizer="adam",
-        lr=0.01,
-        weight_decay=0.0,
-        max_epochs=200,
-        batch_size="auto",
-        clip_grad_norm=None,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        warm_start=False,
-        callbacks=None,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-    ):
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.readout = readout
-        self.patch_size = patch_size
-        self.linear_window = linear_window
-        self.standardize = standardize
-        self.column_order = column_order
-        self.class_weight = class_weight
-        self.optimizer = optimizer
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.clip_grad_norm = clip_grad_norm
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.warm_start = warm_start
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+    __init__ = storing_init(CLASSIFIER_PARAMETERS)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @with_callbacks
@@ -358,64 +318,7 @@ class RNNClassifier(BaseRecurrentClassifier):
         "nonlinearity": [StrOptions({"tanh", "relu"})],
     }
 
-    def __init__(
-        self,
-        hidden_size=32,
-        *,
-        num_layers=1,
-        nonlinearity="tanh",
-        bidirectional=True,
-        dropout=0.0,
-        readout="last",
-        patch_size="auto",
-        linear_window=0,
-        standardize=True,
-        column_order="oldest_first",
-        class_weight=None,
-        optimizer="adam",
-        lr=0.01,
-        weight_decay=0.0,
-        max_epochs=200,
-        batch_size="auto",
-        clip_grad_norm=None,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        warm_start=False,
-        callbacks=None,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-    ):
-        super().__init__(
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            dropout=dropout,
-            readout=readout,
-            patch_size=patch_size,
-            linear_window=linear_window,
-            standardize=standardize,
-            column_order=column_order,
-            class_weight=class_weight,
-            optimizer=optimizer,
-            lr=lr,
-            weight_decay=weight_decay,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            clip_grad_norm=clip_grad_norm,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            warm_start=warm_start,
-            callbacks=callbacks,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-        )
-        self.nonlinearity = nonlinearity
+    __init__ = storing_init(parameters(CLASSIFIER_PARAMETERS, after=NONLINEARITY))
 
     def _module_params(self):
         return {"nonlinearity": self.nonlinearity}

@@ -1,4 +1,5 @@
-"""Parameter checks shared by the estimators, the transformer and the functions."""
+"""The estimators' parameters declared once, and the checks shared by the estimators,
+the transformer and the functions."""
 
 import difflib
 import functools
@@ -69,3 +70,39 @@ def naming_unknown_parameters(init):
         init(self, *args, **kwargs)
 
     return __init__
+
+
+# A shared parameter whose default each family chooses.
+FAMILY_DEFAULT = object()
+
+
+def parameters(shared, *, defaults=None, after=None):
+    """A family's parameters, name -> default, in signature order: the ``shared`` ones
+    with the family's ``defaults`` (every ``FAMILY_DEFAULT`` must get one), and its own
+    inserted ``after`` a shared one (``{"column_order": {"loss": "squared_error"}}``)."""
+    out = {}
+    for name, default in shared.items():
+        out[name] = (defaults or {}).get(name, default)
+        if out[name] is FAMILY_DEFAULT:
+            raise TypeError(f"The family gives no default for {name!r}.")
+        out.update((after or {}).get(name, {}))
+    return out
+
+
+def storing_init(params):
+    """An ``__init__`` that stores each of ``params`` (name -> default) untouched, as
+    scikit-learn's conventions ask: the first positional, the rest keyword-only.
+
+    Written as source and compiled, as the standard library's dataclasses write theirs,
+    so that its signature is explicit (``get_params`` and ``clone`` read it) and each
+    family declares its parameters once, as data.
+    """
+    names = list(params)
+    signature = ", ".join(
+        [f"{names[0]}=_defaults[{names[0]!r}]", "*"]
+        + [f"{name}=_defaults[{name!r}]" for name in names[1:]]
+    )
+    body = "\n".join(f"    self.{name} = {name}" for name in names)
+    namespace = {"_defaults": dict(params)}
+    exec(f"def __init__(self, {signature}):\n{body}\n", namespace)  # noqa: S102
+    return namespace["__init__"]

@@ -8,9 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import d2_absolute_error_score, d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions  # private, see _base.py
 
-from ._base import (
-    BaseRecurrentEstimator,
-)
+from ._base import NONLINEARITY, SHARED_PARAMETERS, BaseRecurrentEstimator
 from ._docstrings import (
     LEADING_PARAMETERS,
     RNN_REGRESSOR_NONLINEARITY_DOC,
@@ -18,8 +16,26 @@ from ._docstrings import (
     regressor_example,
 )
 from ._fitted_state import NotAFittedState
+from ._params import parameters, storing_init
 from ._representation import representation_field
 from ._torch import REGRESSION_LOSSES, PinballLoss
+
+# The regressors' parameters: the shared ones, their defaults, and their own.
+REGRESSOR_PARAMETERS = parameters(
+    SHARED_PARAMETERS,
+    defaults={
+        "bidirectional": False,
+        "linear_window": "auto",
+        "lr": 0.001,
+        "max_epochs": 100,
+        "early_stopping": "auto",
+        "n_iter_no_change": 20,
+    },
+    after={
+        "linear_window": {"relative_to": "auto", "window_scale": None},
+        "column_order": {"loss": "squared_error", "quantile": None},
+    },
+)
 
 
 class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
@@ -47,66 +63,7 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
         "quantile": [Interval(Real, 0, 1, closed="neither"), None],
     }
 
-    def __init__(
-        self,
-        hidden_size=32,
-        *,
-        num_layers=1,
-        bidirectional=False,
-        dropout=0.0,
-        readout="last",
-        patch_size="auto",
-        linear_window="auto",
-        relative_to="auto",
-        window_scale=None,
-        standardize=True,
-        column_order="oldest_first",
-        loss="squared_error",
-        quantile=None,
-        optimizer="adam",
-        lr=0.001,
-        weight_decay=0.0,
-        max_epochs=100,
-        batch_size="auto",
-        clip_grad_norm=None,
-        early_stopping="auto",
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        warm_start=False,
-        callbacks=None,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-    ):
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.readout = readout
-        self.patch_size = patch_size
-        self.linear_window = linear_window
-        self.relative_to = relative_to
-        self.window_scale = window_scale
-        self.standardize = standardize
-        self.column_order = column_order
-        self.loss = loss
-        self.quantile = quantile
-        self.optimizer = optimizer
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.clip_grad_norm = clip_grad_norm
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.warm_start = warm_start
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
+    __init__ = storing_init(REGRESSOR_PARAMETERS)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -244,70 +201,7 @@ class RNNRegressor(BaseRecurrentRegressor):
         "nonlinearity": [StrOptions({"tanh", "relu"})],
     }
 
-    def __init__(
-        self,
-        hidden_size=32,
-        *,
-        num_layers=1,
-        nonlinearity="tanh",
-        bidirectional=False,
-        dropout=0.0,
-        readout="last",
-        patch_size="auto",
-        linear_window="auto",
-        relative_to="auto",
-        window_scale=None,
-        standardize=True,
-        column_order="oldest_first",
-        loss="squared_error",
-        quantile=None,
-        optimizer="adam",
-        lr=0.001,
-        weight_decay=0.0,
-        max_epochs=100,
-        batch_size="auto",
-        clip_grad_norm=None,
-        early_stopping="auto",
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        tol=1e-4,
-        warm_start=False,
-        callbacks=None,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-    ):
-        super().__init__(
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            dropout=dropout,
-            readout=readout,
-            patch_size=patch_size,
-            linear_window=linear_window,
-            relative_to=relative_to,
-            window_scale=window_scale,
-            standardize=standardize,
-            column_order=column_order,
-            loss=loss,
-            quantile=quantile,
-            optimizer=optimizer,
-            lr=lr,
-            weight_decay=weight_decay,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            clip_grad_norm=clip_grad_norm,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            warm_start=warm_start,
-            callbacks=callbacks,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-        )
-        self.nonlinearity = nonlinearity
+    __init__ = storing_init(parameters(REGRESSOR_PARAMETERS, after=NONLINEARITY))
 
     def _module_params(self):
         return {"nonlinearity": self.nonlinearity}
