@@ -22,7 +22,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._fitted_state import FittedState, step_features
+from ._fitted_state import FittedState, fitted_attribute, step_features
 from ._inputs import check_sequences
 from ._params import FAMILY_DEFAULT, naming_unknown_parameters, reject_booleans
 from ._representation import Representation, representation_field
@@ -200,7 +200,20 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
             **cls._target_attributes,
         }
 
-    # The representation's fields, read from the one object (see _representation.py).
+    # The fitted attributes, read from the record a fit holds (see _fitted_state.py),
+    # and the representation's fields, read from its object (see _representation.py).
+    n_features_in_ = fitted_attribute("n_features_in_")
+    feature_names_in_ = fitted_attribute("feature_names_in_")
+    n_iter_ = fitted_attribute("n_iter_")
+    loss_curve_ = fitted_attribute("loss_curve_")
+    best_loss_ = fitted_attribute("best_loss_")
+    validation_scores_ = fitted_attribute("validation_scores_")
+    best_validation_score_ = fitted_attribute("best_validation_score_")
+    patch_size_ = fitted_attribute("patch_size_")
+    linear_window_ = fitted_attribute("linear_window_")
+    _tabular = fitted_attribute("_tabular")
+    _column_order = fitted_attribute("_column_order")
+    _network = fitted_attribute("_network")
     input_mean_ = representation_field("input_mean")
     input_scale_ = representation_field("input_scale")
 
@@ -289,7 +302,7 @@ class BaseRecurrentEstimator(FittedState, CallbackSupportMixin, BaseEstimator):
     def __sklearn_is_fitted__(self):
         """Fitted when a fit has recorded its network (``check_is_fitted`` asks this,
         instead of listing every attribute of the estimator on each prediction)."""
-        return "net_" in vars(self)
+        return "_fitted" in vars(self)
 
     # -- fitting: validate, train, record -----------------------------------------------
 

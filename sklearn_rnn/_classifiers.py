@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import NONLINEARITY, SHARED_PARAMETERS, BaseRecurrentEstimator, with_callbacks
 from ._docstrings import LEADING_PARAMETERS, NONLINEARITY_DOC, classifier_doc
-from ._fitted_state import NotAFittedState
+from ._fitted_state import NotAFittedState, fitted_attribute
 from ._params import parameters, storing_init
 from ._torch import LabelCrossEntropy, MultilabelLoss
 
@@ -68,6 +68,8 @@ class BaseRecurrentClassifier(ClassifierMixin, BaseRecurrentEstimator):
 
     _y_numeric = False
     _target_attributes = {"classes_": np.ndarray, "_multilabel": bool}
+    classes_ = fitted_attribute("classes_")
+    _multilabel = fitted_attribute("_multilabel")
     _stratified_validation = True
 
     _parameter_constraints: dict = {

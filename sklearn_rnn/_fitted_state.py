@@ -1,14 +1,17 @@
-"""The fitted state of a recurrent estimator as one record: set in one step, read by
-``predict``, checked and restored by pickle, skops and ``save_model``, and compared with
-the parameters by a continued fit.
+"""The fitted state of a recurrent estimator as one record: built at the end of ``fit``
+in one step, held by the estimator whole (``_fitted``), read by ``predict``, pickle,
+skops, ``save_model`` and ``to_onnx``, checked when a stored one is restored, and
+compared with the parameters by a continued fit.
 
-:class:`FittedState` is a mixin of the estimators' base class: it knows the record's
-schema (the estimator's ``_fitted_attributes``), the network's shape (through
-``RecurrentModule``) and the net as plain data (``_training``), nothing of
-scikit-learn's API.
+:class:`FittedRecord` is the record: the fitted attributes (the input form, the
+network's architecture and sizes, the family's targets, the training's figures), the
+representation and the trained net. The estimators' fitted attributes are read from it
+(:func:`fitted_attribute`). :class:`FittedState`, a base of the estimators, builds,
+checks and restores records for the estimator's family.
 """
 
 import warnings
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -18,7 +21,14 @@ from ._params import reject_booleans
 from ._representation import Representation
 from ._torch import RecurrentModule, net_state, resolve_device, restore_net
 
-__all__ = ["STRUCTURE", "FittedState", "NotAFittedState", "step_features"]
+__all__ = [
+    "STRUCTURE",
+    "FittedRecord",
+    "FittedState",
+    "NotAFittedState",
+    "fitted_attribute",
+    "step_features",
+]
 
 
 class NotAFittedState(ValueError):
@@ -41,6 +51,46 @@ STRUCTURE = (
     "readout",
     "patch_size",
 )
+
+
+@dataclass(frozen=True, eq=False)
+class FittedRecord:
+    """What one fit recorded (see the module's docstring).
+
+    Parameters
+    ----------
+    attributes : dict
+        The fitted attributes by name (``FittedState._fitted_attributes()`` gives them
+        and their types), but the representation's fields.
+    representation : Representation
+        How the network sees the data.
+    net : skorch net
+        The trained net: its weights, optimizer state and history.
+    """
+
+    attributes: dict
+    representation: Representation
+    net: object
+
+    def state(self):
+        """The record as plain data: the attributes, the representation's fields, and
+        the net's weights, history and optimizer state (``net``). What pickle, skops and
+        ``save_model`` store."""
+        return {**self.attributes, **self.representation.state(), "net": net_state(self.net)}
+
+
+def fitted_attribute(name, doc=None):
+    """A fitted attribute of an estimator, read from its record: an ``AttributeError``
+    before a fit (so ``hasattr`` says it is not there), and for ``feature_names_in_``
+    where the input had no column names, as scikit-learn's estimators have it."""
+
+    def get(self):
+        record = vars(self).get("_fitted")
+        if record is None or name not in record.attributes:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return record.attributes[name]
+
+    return property(get, doc=doc or f"The fitted ``{name}``.")
 
 
 class FittedState:
@@ -80,41 +130,53 @@ class FittedState:
     # -- fitted state: one record, shared by fit, pickle, skops and save_model ---------
 
     def _set_fitted(self, record, net):
-        """Replace the fitted state by ``record`` (attribute -> value) and ``net``.
+        """Replace the fitted state by a new :class:`FittedRecord` of ``record``
+        (attribute -> value, the representation's fields among them) and ``net``.
 
-        In one step: the instance's attribute dict is replaced by a new one, never
-        changed in place. An interrupt (Ctrl-C) then leaves the old state or the new
-        one, never a mix, and :meth:`_fitted_view` gives ``predict`` a consistent
-        state while another thread refits the estimator.
+        In one step, one assignment: an interrupt (Ctrl-C) leaves the old record or the
+        new one, never a mix, and :meth:`_fitted_view` gives ``predict`` a consistent
+        record while another thread refits the estimator.
         """
-        record = {k: v for k, v in record.items() if v is not None or k != "feature_names_in_"}
         fields = Representation.fields(self._y_numeric)
         representation = Representation.from_state(record, step_features(record), self._y_numeric)
-        record = {k: v for k, v in record.items() if k not in fields}
-        state = {k: v for k, v in vars(self).items() if k not in self._fitted_names()}
-        state.update(record, representation_=representation, net_=net, history_=net.history)
-        self.__dict__ = state
+        attributes = {
+            k: v
+            for k, v in record.items()
+            if k not in fields and not (k == "feature_names_in_" and v is None)
+        }
+        self._fitted = FittedRecord(attributes, representation, net)
 
     def _fitted_names(self):
-        """The names of everything a fit sets on the instance."""
-        return set(self._fitted_attributes()) | {"net_", "history_", "representation_"}
+        """The names of everything a fit sets or a stored state may not hold outside its
+        record."""
+        return set(self._fitted_attributes()) | {
+            "net_",
+            "history_",
+            "representation_",
+            "_fitted",
+        }
 
     def _fitted_view(self):
-        """The estimator as fitted now, unaffected by a fit finishing meanwhile.
-
-        A view sharing the instance's current attribute dict, which a fit replaces
-        rather than changes (see :meth:`_set_fitted`).
-        """
+        """The estimator as fitted now, unaffected by a fit finishing meanwhile: a
+        shallow copy, which holds the record of now."""
         view = object.__new__(type(self))
-        view.__dict__ = self.__dict__
+        view.__dict__ = dict(self.__dict__)
         return view
 
     def _fitted_state(self):
-        """The fitted state as plain data: attributes, and the net's weights, history and
-        optimizer state."""
-        state = {k: getattr(self, k) for k in self._fitted_attributes() if hasattr(self, k)}
-        state["net"] = net_state(self.net_)
-        return state
+        """The fitted state as plain data (:meth:`FittedRecord.state`)."""
+        return self._fitted.state()
+
+    # What every fit records beside its attributes, read from the record.
+    net_ = property(
+        lambda self: _record(self).net, doc="The trained skorch net (weights, history)."
+    )
+    history_ = property(
+        lambda self: _record(self).net.history, doc="The training history (skorch's)."
+    )
+    representation_ = property(
+        lambda self: _record(self).representation, doc="How the network sees the data."
+    )
 
     def _restore_fitted_state(self, state, device=None):
         """Rebuild the net from :meth:`_fitted_state`'s record and set the fitted state.
@@ -288,9 +350,8 @@ class FittedState:
         too, so that ``partial_fit`` or a warm start on the copy continues as on the
         original.
         """
-        fitted = self._fitted_names()
-        state = {k: v for k, v in super().__getstate__().items() if k not in fitted}
-        if "net_" in vars(self):
+        state = {k: v for k, v in super().__getstate__().items() if k != "_fitted"}
+        if "_fitted" in vars(self):
             state["_fitted_state"] = self._fitted_state()
         return state
 
@@ -309,6 +370,16 @@ class FittedState:
             except ValueError as exc:
                 raise ValueError(f"Not a state of {type(self).__name__}: {exc}") from exc
             self._restore_fitted_state(fitted)
+
+
+def _record(estimator):
+    """The estimator's record; an AttributeError before a fit."""
+    try:
+        return vars(estimator)["_fitted"]
+    except KeyError:
+        raise AttributeError(
+            f"This {type(estimator).__name__} instance is not fitted yet."
+        ) from None
 
 
 def step_features(state):

@@ -15,7 +15,7 @@ from ._docstrings import (
     regressor_doc,
     regressor_example,
 )
-from ._fitted_state import NotAFittedState
+from ._fitted_state import NotAFittedState, fitted_attribute
 from ._params import parameters, storing_init
 from ._representation import representation_field
 from ._torch import REGRESSION_LOSSES, PinballLoss
@@ -45,6 +45,8 @@ class BaseRecurrentRegressor(RegressorMixin, BaseRecurrentEstimator):
     # A stored state from before relative targets existed learned levels.
     _earlier_params = {"relative_to": None}
 
+    n_outputs_ = fitted_attribute("n_outputs_")
+    _y_ndim = fitted_attribute("_y_ndim")
     # The representation's target fields, read from the one object.
     target_mean_ = representation_field("target_mean")
     target_scale_ = representation_field("target_scale")
