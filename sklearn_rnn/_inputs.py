@@ -105,8 +105,9 @@ def _ragged_to_array(X):
 
 def _ragged_to_columns(estimator, X, n_columns, newest_first):
     """A list of 1-D sequences of different lengths, for a model of ``n_columns`` lag
-    columns: one row each, a shorter sequence's missing oldest steps NaN (it starts
-    later), its columns in the model's order."""
+    columns: one row each, in the model's column order (as a list of equal-length
+    sequences is read), a shorter sequence's missing oldest steps NaN (it starts
+    later): its first columns oldest first, its last ones newest first."""
     rows = np.full((len(X), n_columns), np.nan)
     for i, seq in enumerate(X):
         seq = np.asarray(seq, dtype=float)
@@ -120,9 +121,13 @@ def _ragged_to_columns(estimator, X, n_columns, newest_first):
                 f"most {n_columns} steps. To read sequences of any length, fit on a 3-D "
                 "array or on a list of sequences of different lengths."
             )
-        if len(seq):
+        if len(seq) == 0:
+            raise ValueError(f"X[{i}] is an empty sequence: a sequence needs a step.")
+        if newest_first:
+            rows[i, : len(seq)] = seq
+        else:
             rows[i, n_columns - len(seq) :] = seq
-    return rows[:, ::-1] if newest_first else rows
+    return rows
 
 
 def nan_layout(missing):

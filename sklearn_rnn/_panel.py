@@ -1,5 +1,6 @@
 """Many series, one model: a panel framed in one call, and time splits within each series."""
 
+from collections import Counter
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -133,8 +134,8 @@ def _target_position(columns, n_columns, target, where):
     if isinstance(target, str):
         if columns is None:
             raise ValueError(
-                f"target={target!r} names a column, but {where} has no column names (an "
-                "array): give the target's position, or a DataFrame."
+                f"target={target!r} names a column, but {where} has no column names: "
+                "give the target's position, or a DataFrame (or a named pandas Series)."
             )
         if target not in columns:
             raise ValueError(
@@ -372,29 +373,41 @@ def _future_times(all_times, horizon, keys):
 
     Dates step at the calendar frequency pandas infers from the series (yearly,
     monthly...), else at its last spacing; a series of one date, which has neither,
-    takes the frequency of the panel's other series. Other times step at the last
+    takes the panel's: the frequency most of its other series have (the first seen of
+    those as common), else their most common last spacing. Other times step at the last
     spacing (1 for a series of one time).
     """
     frequencies = [_frequency(times) for times in all_times]
-    known = [f for f in frequencies if f is not None]
+    known = Counter(f for f in frequencies if f is not None)
+    spacings = Counter(
+        times[-1] - times[-2]
+        for times in all_times
+        if len(times) > 1 and np.issubdtype(np.asarray(times).dtype, np.datetime64)
+    )
     out = []
     for key, times, frequency in zip(keys, all_times, frequencies, strict=True):
         dates = np.issubdtype(np.asarray(times).dtype, np.datetime64)
+        step = times[-1] - times[-2] if len(times) > 1 else 1
         if dates and frequency is None and len(times) < 2:
-            if not known:
+            if known:
+                frequency = known.most_common(1)[0][0]
+            elif spacings:
+                step = spacings.most_common(1)[0][0]
+            else:
                 raise ValueError(
-                    f"Series {key!r} has one date, and no series of the panel has a "
-                    "frequency to forecast it at: its future dates are unknown. Give it "
-                    "more dates, or give the panel a series whose frequency pandas infers."
+                    f"Series {key!r} has one date, and no series of the panel has two: "
+                    "its future dates are unknown. Give it more dates."
                 )
-            frequency = max(set(known), key=known.count)  # the panel's most common
         if frequency is not None:
             import pandas as pd  # dates come from pandas
 
-            start = pd.Timestamp(times[-1])
-            out.append(pd.date_range(start, periods=horizon + 1, freq=frequency)[1:].to_numpy())
+            # Steps of the offset from the last date (pandas' date_range would first
+            # move a date that is not on the offset's anchor to the next one).
+            offset, last = pd.tseries.frequencies.to_offset(frequency), pd.Timestamp(times[-1])
+            out.append(
+                np.array([(last + k * offset).to_datetime64() for k in range(1, horizon + 1)])
+            )
             continue
-        step = times[-1] - times[-2] if len(times) > 1 else 1
         out.append(np.array([times[-1] + step * k for k in range(1, horizon + 1)]))
     return np.array(out)
 

@@ -437,9 +437,10 @@ def frame_forecast(X, *, horizon=1, target=None, history=None):
     columns = list(X.columns) if is_frame else list(range(n_features))
     if target is None:
         if n_features != 1 and "y" not in columns:
+            named = "none is named 'y'" if is_frame else "no column names"
             raise ValueError(
-                f"The series has {n_features} columns and none is named 'y'; pass target= "
-                "to name the one to forecast."
+                f"The series has {n_features} columns and {named}; pass target= to say "
+                "which to forecast."
             )
         position = columns.index("y") if n_features != 1 else 0
     elif isinstance(target, str):

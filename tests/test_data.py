@@ -280,11 +280,17 @@ def test_a_lag_column_model_reads_a_list_of_sequences_of_different_lengths(colum
     model.fit(X, rng.randn(20))
     assert model.n_features_in_ == 5  # lag columns
     short, full = rng.randn(3), rng.randn(5)
-    led = np.r_[np.nan, np.nan, short]  # oldest first
-    rows = (
-        np.array([led, full]) if column_order == "oldest_first" else np.array([led, full])[:, ::-1]
-    )
-    np.testing.assert_array_equal(model.predict([short, full]), model.predict(rows))
+    # Each sequence in the model's column order, its missing oldest steps NaN.
+    if column_order == "oldest_first":
+        led = np.r_[np.nan, np.nan, short]
+    else:
+        led = np.r_[short, np.nan, np.nan]
+    expected = model.predict(np.array([led, full]))
+    np.testing.assert_array_equal(model.predict([short, full]), expected)
+    # A full-length sequence reads the same in a ragged list as in an equal-length one.
+    np.testing.assert_array_equal(model.predict([full, full]), expected[[1, 1]])
+    with pytest.raises(ValueError, match=r"X\[0\] is an empty sequence"):
+        model.predict([[], full])
     with pytest.raises(ValueError, match=r"X\[1\] has shape \(7,\).*at most 5 steps"):
         model.predict([short, rng.randn(7)])
 

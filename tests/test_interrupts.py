@@ -2,6 +2,8 @@
 
 import _thread
 import gc
+import os
+import signal
 import threading
 import time
 import warnings
@@ -175,3 +177,54 @@ def test_predict_while_another_thread_refits_sees_one_consistent_state():
     assert not errors, errors
     assert shapes <= {(40,), (40, 2)}, shapes
     assert len(shapes) == 2  # predictions did run between fits of both kinds
+
+
+class SignalAt(Callback):
+    """Send this process a real SIGINT (as Ctrl-C does) at the end of the given epoch,
+    or of training; then fail, if asked to."""
+
+    def __init__(self, epoch=None, error=False):
+        self.epoch = epoch
+        self.error = error
+
+    def _signal(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        if self.error:
+            raise ValueError("the callback failed")
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            self._signal()
+
+    def on_train_end(self, net, **kwargs):
+        if self.epoch is None:
+            self._signal()
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_ctrl_c_at_an_epochs_end_stops_training_there_and_says_so(early_stopping):
+    X, y = _data()
+    model = GRURegressor(
+        hidden_size=4,
+        max_epochs=6,
+        early_stopping=early_stopping,
+        callbacks=[SignalAt(2)],
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="interrupted at the end of epoch 2; it stopped there"):
+        model.fit(X, y)
+    assert model.n_iter_ == len(model.history_) == 2
+    assert _consistent(model)
+    model.set_params(callbacks=[SignalAt()])  # at training's end: the fit is complete
+    with pytest.warns(UserWarning, match="interrupted at the end of epoch 6"):
+        model.fit(X, y)
+    assert model.n_iter_ == 6
+
+
+def test_an_error_raised_while_a_ctrl_c_is_held_back_is_not_lost():
+    X, y = _data()
+    for callback in (SignalAt(2, error=True), SignalAt(error=True)):
+        model = GRURegressor(hidden_size=4, max_epochs=4, callbacks=[callback], random_state=0)
+        with pytest.raises(ValueError, match="the callback failed"):
+            model.fit(X, y)
+        assert not hasattr(model, "net_")

@@ -210,9 +210,21 @@ def test_a_series_of_one_date_takes_the_panels_frequency_and_repeated_times_are_
     panel = frame_panel(data, horizon=2, history=3)
     future = pd.DatetimeIndex(panel.future_time[1])
     assert future.tolist() == list(pd.to_datetime(["2020-04-01", "2020-05-01"]))
-    with pytest.raises(ValueError, match="one date, and no series of the panel"):
-        two = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2020-01-01", "2020-03-01"]))
-        frame_panel({"b": data["b"], "c": two}, history=3)  # two dates: no frequency
+    # A date off the frequency's anchor steps from itself (a Wednesday, weekly on Sundays).
+    weekly = pd.Series(np.arange(5.0), index=pd.date_range("2020-01-05", periods=5, freq="W-SUN"))
+    wednesday = pd.Series([1.0], index=pd.DatetimeIndex(["2020-03-04"]))
+    future = frame_panel({"a": weekly, "b": wednesday}, horizon=2, history=2).future_time[1]
+    assert pd.DatetimeIndex(future).tolist() == list(pd.to_datetime(["2020-03-08", "2020-03-15"]))
+    # As common frequencies: the first seen, whatever the hash seed.
+    daily = pd.Series(np.arange(5.0), index=pd.date_range("2020-01-01", periods=5, freq="D"))
+    future = frame_panel({"d": daily, "w": weekly, "b": wednesday}, horizon=1).future_time[2]
+    assert pd.DatetimeIndex(future).tolist() == [pd.Timestamp("2020-03-05")]
+    # No series with a frequency: the most common last spacing of those with two dates.
+    two = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2020-01-01", "2020-01-03"]))
+    future = frame_panel({"b": wednesday, "c": two}, horizon=1, history=3).future_time[0]
+    assert pd.DatetimeIndex(future).tolist() == [pd.Timestamp("2020-03-06")]
+    with pytest.raises(ValueError, match="one date, and no series of the panel has two"):
+        frame_panel({"b": wednesday, "c": pd.Series([1.0, 2.0])}, history=3)
     frame = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 3, 4], "y": np.arange(5.0)})
     with pytest.raises(ValueError, match="Series 'a' has more than one row at time 3"):
         frame_panel(frame)

@@ -97,25 +97,25 @@ class TrainConfig:
 
 @contextlib.contextmanager
 def _interrupts_held_back():
-    """Hold a Ctrl-C (SIGINT) back while the block runs and raise it when it ends.
+    """Hold a Ctrl-C (SIGINT) back while the block runs; yield a list that holds it,
+    for the caller to act on when the block ended normally (an error raised by the
+    block goes on as it is).
 
     Only where Python's own handler is installed and in the main thread (where signals
     are handled): a handler the user installed is left to do what it does.
     """
+    received = []
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
     ):
-        yield
+        yield received
         return
-    received = []
     signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        if received:
-            raise KeyboardInterrupt
 
 
 class _SequenceNet(NeuralNetRegressor):
@@ -141,22 +141,34 @@ class _SequenceNet(NeuralNetRegressor):
 
         The end of an epoch and of training are bookkeeping that must run whole (the
         epoch's row of the history, the copy of its weights, their restoration): a
-        Ctrl-C that arrives during either is held back and raised when it is done."""
-        if method_name == "on_train_end":
-            with _interrupts_held_back():
-                return super().notify(method_name, **cb_kwargs)
-        if method_name != "on_epoch_end":
+        Ctrl-C that arrives during either is held back until it is done. Then training
+        stops after that epoch, as early stopping stops it, or has ended anyway; the
+        epoch is recorded in ``interrupted_after_`` for the fit to warn about."""
+        if method_name == "on_train_begin":
+            self.interrupted_after_ = None
+        if method_name not in ("on_epoch_end", "on_train_end"):
             return super().notify(method_name, **cb_kwargs)
-        with _interrupts_held_back():
-            self.on_epoch_end(self, **cb_kwargs)
-            stop = None
-            for _, callback in self.callbacks_:
-                try:
-                    callback.on_epoch_end(self, **cb_kwargs)
-                except KeyboardInterrupt as exc:  # skorch's way to end training
-                    stop = stop or exc
-            if stop is not None:
-                raise stop
+        with _interrupts_held_back() as held:
+            if method_name == "on_train_end":
+                super().notify(method_name, **cb_kwargs)
+            else:
+                stop = self._notify_epoch_end(**cb_kwargs)
+        if held:
+            self.interrupted_after_ = len(self.history)
+            stop = KeyboardInterrupt()
+        if method_name == "on_epoch_end" and stop is not None:
+            raise stop
+
+    def _notify_epoch_end(self, **cb_kwargs):
+        """Every callback's ``on_epoch_end``; the first stop any of them asked for."""
+        self.on_epoch_end(self, **cb_kwargs)
+        stop = None
+        for _, callback in self.callbacks_:
+            try:
+                callback.on_epoch_end(self, **cb_kwargs)
+            except KeyboardInterrupt as exc:  # skorch's way to end training
+                stop = stop or exc
+        return stop
 
     def _set_training(self, training=True):
         # skorch private: called before every batch; switching modes costs a walk
@@ -459,6 +471,13 @@ def _fit_epochs(net, dataset):
         warnings.warn(
             f"Training was interrupted during epoch {guard.interrupted_}; the estimator "
             f"keeps the weights of the last finished epoch ({guard.interrupted_ - 1}).",
+            UserWarning,
+            stacklevel=4,
+        )
+    elif getattr(net, "interrupted_after_", None):
+        warnings.warn(
+            f"Training was interrupted at the end of epoch {net.interrupted_after_}; it "
+            "stopped there (with early stopping, at the best epoch's weights so far).",
             UserWarning,
             stacklevel=4,
         )
