@@ -400,10 +400,11 @@ def _future_times(all_times, horizon, keys):
                 )
         if frequency is not None:
             import pandas as pd  # dates come from pandas
+            from pandas.tseries.frequencies import to_offset
 
             # Steps of the offset from the last date (pandas' date_range would first
             # move a date that is not on the offset's anchor to the next one).
-            offset, last = pd.tseries.frequencies.to_offset(frequency), pd.Timestamp(times[-1])
+            offset, last = to_offset(frequency), pd.Timestamp(times[-1])
             out.append(
                 np.array([(last + k * offset).to_datetime64() for k in range(1, horizon + 1)])
             )
