@@ -49,34 +49,36 @@ def input_ndim(X):
     return np.asarray(X).ndim
 
 
+def _sequence(seq, i):
+    """Sequence ``X[i]`` of a list, validated, as a 2-D (n_timesteps, n_features) array."""
+    if type(seq) is np.ndarray and seq.dtype.kind == "f" and seq.ndim in (1, 2) and seq.size:
+        # Fast path: a float array needs none of check_array's conversions (a tenth of
+        # a millisecond a sequence); finiteness is checked afterwards.
+        return seq.reshape(-1, 1) if seq.ndim == 1 else seq
+    try:
+        seq = check_array(
+            seq,
+            ensure_2d=False,
+            allow_nd=True,
+            dtype="numeric",
+            ensure_all_finite=False,
+            input_name=f"X[{i}]",
+        )
+    except ValueError as exc:
+        raise ValueError(f"Sequence X[{i}] of the list X is invalid: {exc}") from exc
+    if seq.ndim == 1:
+        seq = seq.reshape(-1, 1)
+    if seq.ndim != 2:
+        raise ValueError(
+            f"Each sequence in a list X must be 1-D (n_timesteps,) or 2-D "
+            f"(n_timesteps, n_features); X[{i}] has shape {seq.shape}."
+        )
+    return seq
+
+
 def _ragged_to_array(X):
     """A list of (n_timesteps_i, n_features) sequences in the internal form ``(X, lengths)``."""
-    seqs = []
-    for i, seq in enumerate(X):
-        if type(seq) is np.ndarray and seq.dtype.kind == "f" and seq.ndim in (1, 2) and seq.size:
-            # Fast path: a float array needs none of check_array's conversions (a
-            # tenth of a millisecond a sequence); finiteness is checked afterwards.
-            seqs.append(seq.reshape(-1, 1) if seq.ndim == 1 else seq)
-            continue
-        try:
-            seq = check_array(
-                seq,
-                ensure_2d=False,
-                allow_nd=True,
-                dtype="numeric",
-                ensure_all_finite=False,
-                input_name=f"X[{i}]",
-            )
-        except ValueError as exc:
-            raise ValueError(f"Sequence X[{i}] of the list X is invalid: {exc}") from exc
-        if seq.ndim == 1:
-            seq = seq.reshape(-1, 1)
-        if seq.ndim != 2:
-            raise ValueError(
-                f"Each sequence in a list X must be 1-D (n_timesteps,) or 2-D "
-                f"(n_timesteps, n_features); X[{i}] has shape {seq.shape}."
-            )
-        seqs.append(seq)
+    seqs = [_sequence(seq, i) for i, seq in enumerate(X)]
     n_features = {seq.shape[1] for seq in seqs}
     if len(n_features) > 1:
         counts = sorted(n_features)
@@ -109,24 +111,22 @@ def _ragged_to_columns(estimator, X, n_columns, newest_first):
     sequences is read), a shorter sequence's missing oldest steps NaN (it starts
     later): its first columns oldest first, its last ones newest first."""
     rows = np.full((len(X), n_columns), np.nan)
-    for i, seq in enumerate(X):
-        seq = np.asarray(seq, dtype=float)
-        if seq.ndim == 2 and seq.shape[1] == 1:
-            seq = seq[:, 0]
-        if seq.ndim != 1 or len(seq) > n_columns:
+    for i, given in enumerate(X):
+        if np.size(given) == 0:
+            raise ValueError(f"X[{i}] is an empty sequence: a sequence needs a step.")
+        seq = _sequence(given, i)
+        if seq.shape[1] != 1 or len(seq) > n_columns:
             raise ValueError(
-                f"X[{i}] has shape {seq.shape}, but this {type(estimator).__name__} was "
+                f"X[{i}] has shape {np.shape(given)}, but this {type(estimator).__name__} was "
                 f"fitted on 2-D input of {n_columns} time steps of one feature (a list "
                 "of equal-length sequences): it reads sequences of one feature and at "
                 f"most {n_columns} steps. To read sequences of any length, fit on a 3-D "
                 "array or on a list of sequences of different lengths."
             )
-        if len(seq) == 0:
-            raise ValueError(f"X[{i}] is an empty sequence: a sequence needs a step.")
         if newest_first:
-            rows[i, : len(seq)] = seq
+            rows[i, : len(seq)] = seq[:, 0]
         else:
-            rows[i, n_columns - len(seq) :] = seq
+            rows[i, n_columns - len(seq) :] = seq[:, 0]
     return rows
 
 
