@@ -359,7 +359,18 @@ default="squared_error"
     )
 )
 
-_REGRESSOR_ATTRIBUTES = """\
+# The fitted sizes both families' pages describe alike.
+_SIZE_ATTRIBUTES = """\
+    patch_size_ : int
+        The number of time steps in a patch (``patch_size``, "auto" resolved).
+
+    linear_window_ : int
+        The number of steps the linear path reads (``linear_window``, "auto"
+        resolved).
+"""
+
+_REGRESSOR_ATTRIBUTES = (
+    """\
     net_ : skorch.NeuralNetRegressor
         The trained skorch net; its ``module_`` is the PyTorch network.
 
@@ -416,12 +427,9 @@ _REGRESSOR_ATTRIBUTES = """\
     target_scale_ : ndarray of shape (n_outputs,) or None
         Standard deviation of each target (1 where it is zero).
 
-    patch_size_ : int
-        The number of time steps in a patch (``patch_size``, "auto" resolved).
-
-    linear_window_ : int
-        The number of steps the linear path reads (``linear_window``, "auto"
-        resolved).
+"""
+    + _SIZE_ATTRIBUTES
+    + """\
 
     n_features_in_ : int
         Number of time steps of a 2-D ``X``, or number of features per time step of a
@@ -431,6 +439,7 @@ _REGRESSOR_ATTRIBUTES = """\
         Names of the columns of a 2-D ``X`` given as a DataFrame with string column
         names. Defined only then.
 """
+)
 
 
 def regressor_doc(summary, cell_note, example, extra_parameters=LEADING_PARAMETERS):
@@ -531,7 +540,8 @@ _CLASSIFIER_PARAMETERS = (
     + parameter_docs(*CLOSING_PARAMETERS, score="accuracy")
 )
 
-_CLASSIFIER_ATTRIBUTES = """\
+_CLASSIFIER_ATTRIBUTES = (
+    """\
     classes_ : ndarray of shape (n_classes,)
         The class labels, sorted.
 
@@ -567,12 +577,9 @@ _CLASSIFIER_ATTRIBUTES = """\
         the training set (``representation_``'s fields); None with
         ``standardize=False``.
 
-    patch_size_ : int
-        The number of time steps in a patch (``patch_size``, "auto" resolved).
-
-    linear_window_ : int
-        The number of steps the linear path reads (``linear_window``, "auto"
-        resolved).
+"""
+    + _SIZE_ATTRIBUTES
+    + """\
 
     n_features_in_ : int
         Number of time steps of a 2-D ``X``, or features per time step of a 3-D or
@@ -581,6 +588,7 @@ _CLASSIFIER_ATTRIBUTES = """\
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns of a 2-D ``X`` given as a DataFrame. Defined only then.
 """
+)
 
 
 def classifier_doc(summary, cell_note, name, extra_parameters=LEADING_PARAMETERS):
